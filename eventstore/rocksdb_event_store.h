@@ -1,0 +1,103 @@
+#ifndef STIPPLE_EVENTSTORE_ROCKSDB_EVENT_STORE_H_
+#define STIPPLE_EVENTSTORE_ROCKSDB_EVENT_STORE_H_
+
+// The embedded event store: an append-only log in one RocksDB database (layout in FORMAT.md).
+//
+// Writes follow leveldb's DBImpl::Write: appenders queue, the one at the front leads, takes the
+// queued appends (bounded in bytes), checks each against the log, writes them as one WriteBatch
+// with one WAL sync, and wakes the others. Concurrent appenders therefore share a sync.
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "eventstore/event_store.h"
+#include "eventstore/live_feed.h"
+#include "rocksdb/db.h"
+
+namespace stipple::eventstore {
+
+struct RocksDbEventStoreOptions {
+  std::string path;  // Directory of the database; created if missing.
+  // The store's clock for recorded_at.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // The Env RocksDB runs on; tests pass one that fails on demand. Not owned; null = default.
+  rocksdb::Env* env = nullptr;
+  // Upper bound on the bytes one group commit gathers from queued appends (the first append of a
+  // group is always taken whole).
+  size_t max_group_bytes = 4 << 20;
+};
+
+class RocksDbEventStore : public EventStore {
+ public:
+  // Opens or creates the store. Errors: FAILED_PRECONDITION when the directory holds a database of
+  // another format version (or none recorded); DATA_LOSS when the last event does not decode;
+  // UNAVAILABLE/INTERNAL when RocksDB cannot open (the message carries RocksDB's reason, e.g. a
+  // lock held by another process).
+  static absl::StatusOr<std::unique_ptr<RocksDbEventStore>> Open(RocksDbEventStoreOptions options);
+
+  // Ends every subscription (CANCELLED) and closes the database. No append may be in progress.
+  ~RocksDbEventStore() override;
+
+  absl::StatusOr<StreamAppendResult> Append(const StreamAppend& append) override;
+  absl::StatusOr<AppendResult> AppendMulti(const std::vector<StreamAppend>& parts) override;
+  absl::StatusOr<StreamSlice> ReadStream(const std::string& stream, StreamVersion from_version,
+                                         ReadDirection direction, size_t limit) const override;
+  absl::StatusOr<LogSlice> ReadAll(GlobalPosition from_position, size_t limit,
+                                   const EventFilter& filter) const override;
+  GlobalPosition HeadPosition() const override;
+  std::unique_ptr<Subscription> Subscribe(GlobalPosition after_position, EventFilter filter,
+                                          SubscribeOptions options) override;
+  absl::StatusOr<VerifyReport> Verify(GlobalPosition from, GlobalPosition to) const override;
+
+  // OK while appends are accepted; otherwise the error that stopped them.
+  absl::Status WriteHealth() const;
+
+ private:
+  struct QueuedAppend;
+  class GroupCommit;
+
+  RocksDbEventStore(RocksDbEventStoreOptions options, std::unique_ptr<rocksdb::DB> db,
+                    std::vector<rocksdb::ColumnFamilyHandle*> handles, GlobalPosition head,
+                    EventHash head_hash);
+
+  // Run by the leader with mu_ released: checks and writes `group`, filling each result.
+  // Returns non-OK only when the write itself failed, which stops all later appends.
+  absl::Status CommitGroup(const std::vector<QueuedAppend*>& group);
+
+  absl::StatusOr<std::vector<RecordedEvent>> ReadPositions(
+      const std::vector<GlobalPosition>& positions, const rocksdb::Snapshot* snapshot) const;
+  absl::StatusOr<StreamVersion> CurrentVersion(const std::string& stream,
+                                               const rocksdb::Snapshot* snapshot) const;
+
+  rocksdb::ColumnFamilyHandle* meta() const { return handles_[0]; }
+  rocksdb::ColumnFamilyHandle* events() const { return handles_[1]; }
+  rocksdb::ColumnFamilyHandle* streams() const { return handles_[2]; }
+  rocksdb::ColumnFamilyHandle* stream_index() const { return handles_[3]; }
+  rocksdb::ColumnFamilyHandle* event_ids() const { return handles_[4]; }
+
+  const RocksDbEventStoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // In the order of the accessors above.
+
+  mutable absl::Mutex mu_;
+  std::deque<QueuedAppend*> queue_ ABSL_GUARDED_BY(mu_);  // Front = leader.
+  absl::Status write_failure_ ABSL_GUARDED_BY(mu_);       // Sticky once set.
+
+  // Owned by the current leader; leadership passes through mu_, which orders the accesses.
+  GlobalPosition next_position_;
+  EventHash last_hash_;
+
+  std::atomic<GlobalPosition> head_;  // Last durable position, for readers.
+  LiveFeed feed_;
+};
+
+}  // namespace stipple::eventstore
+
+#endif  // STIPPLE_EVENTSTORE_ROCKSDB_EVENT_STORE_H_

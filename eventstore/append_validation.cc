@@ -13,8 +13,8 @@ absl::Status CheckField(const std::string& where, const char* field, const std::
     return absl::InvalidArgumentError(absl::StrCat(where, field, ": must not be empty"));
   }
   if (value.size() > max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(where, field, ": ", value.size(),
-                                                   " bytes exceeds the limit of ", max_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, field, ": ", value.size(), " bytes exceeds the limit of ", max_bytes));
   }
   return absl::OkStatus();
 }
@@ -82,14 +82,12 @@ absl::Status ValidateAppend(const std::vector<StreamAppend>& parts) {
     }
   }
   if (event_count > kMaxEventsPerAppend) {
-    return absl::InvalidArgumentError(absl::StrCat("append: ", event_count,
-                                                   " events exceeds the limit of ",
-                                                   kMaxEventsPerAppend));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "append: ", event_count, " events exceeds the limit of ", kMaxEventsPerAppend));
   }
   if (total_bytes > kMaxAppendBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("append: ", total_bytes,
-                                                   " bytes exceeds the limit of ",
-                                                   kMaxAppendBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("append: ", total_bytes, " bytes exceeds the limit of ", kMaxAppendBytes));
   }
   return absl::OkStatus();
 }

@@ -2,18 +2,18 @@
 
 namespace stipple::eventstore {
 
-CatchUpSubscription::CatchUpSubscription(const EventStore& store, LiveFeed& feed,
+CatchUpSubscription::CatchUpSubscription(const EventStore& store, std::shared_ptr<LiveFeed> feed,
                                          GlobalPosition after_position, EventFilter filter,
                                          SubscribeOptions options)
     : store_(store),
-      feed_(feed),
+      feed_(std::move(feed)),
       filter_(filter),
       options_(options),
       buffer_(std::make_shared<SubscriberBuffer>(std::move(filter),
                                                  std::max<size_t>(1, options.live_buffer_events))),
       checkpoint_(after_position) {}
 
-CatchUpSubscription::~CatchUpSubscription() { feed_.Leave(buffer_.get()); }
+CatchUpSubscription::~CatchUpSubscription() { feed_->Leave(buffer_.get()); }
 
 void CatchUpSubscription::Cancel() {
   cancelled_ = true;
@@ -55,6 +55,7 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
           return absl::DeadlineExceededError("no new event within the timeout");
       }
     }
+    if (feed_->closed()) return absl::CancelledError("event store closed");
     if (!page_.empty()) {
       SharedEvent event = std::move(page_.front());
       page_.pop_front();
@@ -70,11 +71,10 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
       // Everything up to next_position - 1 was examined; none matched.
       if (slice->next_position > checkpoint_ + 1) checkpoint_ = slice->next_position - 1;
       if (slice->end_of_log) {
-        if (feed_.TryJoin(buffer_, checkpoint_)) {
+        if (feed_->TryJoin(buffer_, checkpoint_)) {
           live_ = true;
           return SignalMessage(SubscriptionMessage::Kind::kCaughtUp);
         }
-        if (feed_.closed()) return absl::CancelledError("event store closed");
       }
     }
   }

@@ -17,9 +17,10 @@ namespace stipple::eventstore {
 
 class CatchUpSubscription : public Subscription {
  public:
-  // `store` and `feed` must outlive the subscription.
-  CatchUpSubscription(const EventStore& store, LiveFeed& feed, GlobalPosition after_position,
-                      EventFilter filter, SubscribeOptions options);
+  // `store` must outlive the subscription, except that once the feed is closed (the store is
+  // closing) the subscription touches only the feed.
+  CatchUpSubscription(const EventStore& store, std::shared_ptr<LiveFeed> feed,
+                      GlobalPosition after_position, EventFilter filter, SubscribeOptions options);
   ~CatchUpSubscription() override;
 
   absl::StatusOr<SubscriptionMessage> Next(absl::Duration timeout) override;
@@ -30,14 +31,14 @@ class CatchUpSubscription : public Subscription {
   SubscriptionMessage SignalMessage(SubscriptionMessage::Kind kind) const;
 
   const EventStore& store_;
-  LiveFeed& feed_;
+  const std::shared_ptr<LiveFeed> feed_;
   const EventFilter filter_;
   const SubscribeOptions options_;
   std::shared_ptr<SubscriberBuffer> buffer_;
   std::atomic<bool> cancelled_{false};
   bool live_ = false;
-  GlobalPosition checkpoint_;        // Highest position examined.
-  std::deque<SharedEvent> page_;     // Read from the log, not yet delivered.
+  GlobalPosition checkpoint_;     // Highest position examined.
+  std::deque<SharedEvent> page_;  // Read from the log, not yet delivered.
 };
 
 }  // namespace stipple::eventstore

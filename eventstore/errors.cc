@@ -11,9 +11,9 @@ constexpr char kWrongExpectedVersionUrl[] = "type.stipple.dev/eventstore.WrongEx
 
 absl::Status WrongExpectedVersionError(const std::string& stream, const ExpectedVersion& expected,
                                        StreamVersion actual) {
-  absl::Status status = absl::AbortedError(absl::StrCat("wrong expected version for stream '",
-                                                        stream, "': expected ", expected.ToString(),
-                                                        ", actual version ", actual));
+  absl::Status status =
+      absl::AbortedError(absl::StrCat("wrong expected version for stream '", stream, "': expected ",
+                                      expected.ToString(), ", actual version ", actual));
   // Payload: the actual version as 8 big-endian bytes, then the stream name.
   status.SetPayload(kWrongExpectedVersionUrl, absl::Cord(absl::StrCat(EncodeU64(actual), stream)));
   return status;

@@ -88,7 +88,7 @@ struct StreamAppend {
 
 struct StreamAppendResult {
   std::string stream;
-  StreamVersion new_version = 0;  // The stream's version after this append.
+  StreamVersion new_version = 0;          // The stream's version after this append.
   std::vector<GlobalPosition> positions;  // One per event, in order.
 };
 

@@ -25,10 +25,10 @@ inline constexpr char kFormatVersionKey[] = "format_version";
 // Separates a stream name from its version in stream_index keys; stream names may not contain it.
 inline constexpr char kStreamKeySeparator = '\0';
 
-std::string EncodeU64(uint64_t value);       // 8 bytes, big-endian.
-uint64_t DecodeU64(const char* bytes);       // Reads 8 big-endian bytes.
-std::string EncodeU32(uint32_t value);       // 4 bytes, big-endian.
-uint32_t DecodeU32(const char* bytes);       // Reads 4 big-endian bytes.
+std::string EncodeU64(uint64_t value);  // 8 bytes, big-endian.
+uint64_t DecodeU64(const char* bytes);  // Reads 8 big-endian bytes.
+std::string EncodeU32(uint32_t value);  // 4 bytes, big-endian.
+uint32_t DecodeU32(const char* bytes);  // Reads 4 big-endian bytes.
 
 // events: position → record.
 inline std::string EventKey(GlobalPosition position) { return EncodeU64(position); }

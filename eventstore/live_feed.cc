@@ -52,8 +52,7 @@ void LiveFeed::Publish(const std::vector<SharedEvent>& events) {
   });
 }
 
-bool LiveFeed::TryJoin(const std::shared_ptr<SubscriberBuffer>& buffer,
-                       GlobalPosition read_up_to) {
+bool LiveFeed::TryJoin(const std::shared_ptr<SubscriberBuffer>& buffer, GlobalPosition read_up_to) {
   absl::MutexLock lock(&mu_);
   if (closed_ || head_ > read_up_to) return false;
   live_.push_back(buffer);

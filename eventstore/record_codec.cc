@@ -86,8 +86,8 @@ std::string EncodeStoredRecord(const RecordedEvent& event) {
 
 absl::StatusOr<std::string> CanonicalPart(const std::string& value) {
   if (value.size() < sizeof(EventHash)) {
-    return absl::DataLossError(absl::StrCat("event record of ", value.size(),
-                                            " bytes is shorter than its hash"));
+    return absl::DataLossError(
+        absl::StrCat("event record of ", value.size(), " bytes is shorter than its hash"));
   }
   return value.substr(0, value.size() - sizeof(EventHash));
 }

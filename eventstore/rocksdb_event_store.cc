@@ -1,6 +1,7 @@
 #include "eventstore/rocksdb_event_store.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -146,8 +147,8 @@ class RocksDbEventStore::GroupCommit {
     if (s.IsNotFound()) return nullptr;
     if (!s.ok()) return FromRocksDb(s, "reading the event id index");
     if (position.size() != 8) {
-      return absl::DataLossError(absl::StrCat("event id index entry for '", event_id,
-                                              "' is corrupt"));
+      return absl::DataLossError(
+          absl::StrCat("event id index entry for '", event_id, "' is corrupt"));
     }
     absl::StatusOr<std::vector<RecordedEvent>> events =
         store_.ReadPositions({DecodeU64(position.data())}, nullptr);
@@ -176,10 +177,9 @@ class RocksDbEventStore::GroupCommit {
         const RecordedEvent& event = **recorded;
         bool follows = out.positions.empty() || event.stream_version == out.new_version + 1;
         if (!SameContent(proposed, part.stream, event) || !follows) {
-          return absl::AlreadyExistsError(
-              absl::StrCat("event id '", proposed.event_id, "' is already recorded (stream '",
-                           event.stream, "', version ", event.stream_version,
-                           ") with different content"));
+          return absl::AlreadyExistsError(absl::StrCat(
+              "event id '", proposed.event_id, "' is already recorded (stream '", event.stream,
+              "', version ", event.stream_version, ") with different content"));
         }
         out.positions.push_back(event.position);
         out.new_version = event.stream_version;
@@ -206,6 +206,12 @@ class RocksDbEventStore::GroupCommit {
 
 absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
     RocksDbEventStoreOptions options) {
+  std::error_code mkdir_error;
+  std::filesystem::create_directories(options.path, mkdir_error);
+  if (mkdir_error) {
+    return absl::UnavailableError(
+        absl::StrCat("creating event store directory ", options.path, ": ", mkdir_error.message()));
+  }
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -265,9 +271,8 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
     close_handles();
     return format_status;
   }
-  return std::unique_ptr<RocksDbEventStore>(
-      new RocksDbEventStore(std::move(options), std::move(db), std::move(handles), head,
-                            head_hash));
+  return std::unique_ptr<RocksDbEventStore>(new RocksDbEventStore(
+      std::move(options), std::move(db), std::move(handles), head, head_hash));
 }
 
 RocksDbEventStore::RocksDbEventStore(RocksDbEventStoreOptions options,
@@ -280,10 +285,10 @@ RocksDbEventStore::RocksDbEventStore(RocksDbEventStoreOptions options,
       next_position_(head + 1),
       last_hash_(head_hash),
       head_(head),
-      feed_(head) {}
+      feed_(std::make_shared<LiveFeed>(head)) {}
 
 RocksDbEventStore::~RocksDbEventStore() {
-  feed_.Close();
+  feed_->Close();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   db_->Close();
 }
@@ -361,15 +366,15 @@ absl::Status RocksDbEventStore::CommitGroup(const std::vector<QueuedAppend*>& gr
     // The WAL may or may not hold the batch: nothing in it can be acknowledged, and nothing after
     // it can be written until an operator has looked (leveldb: "the state of the log file is
     // indeterminate").
-    absl::Status failure = absl::UnavailableError(absl::StrCat(
-        "event store stopped accepting writes after a failed write: ", s.ToString()));
+    absl::Status failure = absl::UnavailableError(
+        absl::StrCat("event store stopped accepting writes after a failed write: ", s.ToString()));
     for (QueuedAppend* queued : writers) queued->result = failure;
     return failure;
   }
   next_position_ = commit.next_position();
   last_hash_ = commit.last_hash();
   head_.store(next_position_ - 1, std::memory_order_release);
-  feed_.Publish(commit.written());
+  feed_->Publish(commit.written());
   return absl::OkStatus();
 }
 

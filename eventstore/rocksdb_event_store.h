@@ -94,8 +94,8 @@ class RocksDbEventStore : public EventStore {
   GlobalPosition next_position_;
   EventHash last_hash_;
 
-  std::atomic<GlobalPosition> head_;  // Last durable position, for readers.
-  LiveFeed feed_;
+  std::atomic<GlobalPosition> head_;      // Last durable position, for readers.
+  const std::shared_ptr<LiveFeed> feed_;  // Shared with subscriptions, which may outlive it.
 };
 
 }  // namespace stipple::eventstore

@@ -1,0 +1,170 @@
+// Durable append throughput of the event store against the disk's ceiling, measured in one run:
+// plain RocksDB writes with sync=true from the same number of threads, each write carrying as many
+// records as one append carries events. Prints Google Benchmark's table, then the ratios.
+//
+//   eventstore_bench [--bench_dir=DIR] [benchmark flags, e.g. --benchmark_min_time=2]
+//
+// DIR (default ./bench-data) must be on the disk under test; it is emptied before each case.
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "eventstore/rocksdb_event_store.h"
+#include "rocksdb/db.h"
+
+namespace {
+
+using stipple::eventstore::ExpectedVersion;
+using stipple::eventstore::ProposedEvent;
+using stipple::eventstore::RocksDbEventStore;
+using stipple::eventstore::StreamAppend;
+
+constexpr size_t kPayloadBytes = 200;  // A typical studio event's payload.
+
+std::string bench_dir = "./bench-data";
+
+std::string FreshDir(const std::string& name) {
+  std::string path = bench_dir + "/" + name;
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(path);
+  return path;
+}
+
+// The ceiling: RocksDB itself, one synced write per operation, batching `events` records.
+std::unique_ptr<rocksdb::DB> raw_db;
+
+void RawSyncWrite(benchmark::State& state, int events) {
+  if (state.thread_index() == 0) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(options, FreshDir("raw"), &db);
+    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    raw_db.reset(db);
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  const std::string value(kPayloadBytes, 'v');
+  uint64_t counter = 0;
+  for (auto _ : state) {
+    rocksdb::WriteBatch batch;
+    for (int e = 0; e < events; ++e) {
+      batch.Put(absl::StrCat("t", state.thread_index(), "-", counter++), value);
+    }
+    rocksdb::Status s = raw_db->Write(sync, &batch);
+    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations() * events);
+  if (state.thread_index() == 0) raw_db.reset();
+}
+
+std::unique_ptr<RocksDbEventStore> store;
+
+// Each thread appends to its own stream with the exact expected version, as a command handler does.
+void StoreAppend(benchmark::State& state, int events) {
+  if (state.thread_index() == 0) {
+    stipple::eventstore::RocksDbEventStoreOptions options;
+    options.path = FreshDir("store");
+    auto opened = RocksDbEventStore::Open(options);
+    if (!opened.ok()) state.SkipWithError(opened.status().ToString().c_str());
+    store = *std::move(opened);
+  }
+  const std::string stream = absl::StrCat("client-", state.thread_index());
+  uint64_t version = 0;
+  uint64_t counter = 0;
+  for (auto _ : state) {
+    StreamAppend append{stream, ExpectedVersion::Exactly(version), {}};
+    for (int e = 0; e < events; ++e) {
+      ProposedEvent event;
+      event.event_id = absl::StrCat(stream, "-", counter++);
+      event.type = "Session.Completed";
+      event.payload.assign(kPayloadBytes, 'p');
+      event.metadata.actor = "artist-7";
+      event.metadata.location = "location-2";
+      append.events.push_back(std::move(event));
+    }
+    auto result = store->Append(append);
+    if (!result.ok()) {
+      state.SkipWithError(result.status().ToString().c_str());
+      break;
+    }
+    version = result->new_version;
+  }
+  state.SetItemsProcessed(state.iterations() * events);
+  if (state.thread_index() == 0) store.reset();
+}
+
+// Collects events/s per case while printing the usual table.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      auto rate = run.counters.find("items_per_second");
+      if (run.error_occurred || rate == run.counters.end()) continue;
+      rates_[{run.run_name.function_name, run.run_name.args, run.threads}] = rate->second.value;
+    }
+  }
+
+  void PrintRatios(const std::vector<int>& events, const std::vector<int>& threads) const {
+    std::printf("\nDurable appends vs raw RocksDB sync=true writes (same disk, same run)\n");
+    std::printf("%-10s %-14s %16s %16s %16s %8s\n", "appenders", "events/append", "raw events/s",
+                "store events/s", "store appends/s", "ratio");
+    for (int e : events) {
+      for (int t : threads) {
+        auto raw = rates_.find({"raw_sync_write", std::to_string(e), t});
+        auto ours = rates_.find({"store_append", std::to_string(e), t});
+        if (raw == rates_.end() || ours == rates_.end()) continue;
+        std::printf("%-10d %-14d %16.0f %16.0f %16.0f %8.2f\n", t, e, raw->second, ours->second,
+                    ours->second / e, ours->second / raw->second);
+      }
+    }
+  }
+
+ private:
+  std::map<std::tuple<std::string, std::string, int64_t>, double> rates_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.starts_with("--bench_dir=")) {
+      bench_dir = arg.substr(12);
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  int benchmark_argc = static_cast<int>(args.size());
+  benchmark::Initialize(&benchmark_argc, args.data());
+
+  const std::vector<int> event_counts = {1, 10};
+  const std::vector<int> thread_counts = {1, 16, 64};
+  // Interleaved (ceiling, ours, ceiling, ours...) so drift on a noisy machine hits both alike.
+  for (int events : event_counts) {
+    for (int threads : thread_counts) {
+      benchmark::RegisterBenchmark("raw_sync_write", RawSyncWrite, events)
+          ->Args({events})
+          ->Threads(threads)
+          ->UseRealTime();
+      benchmark::RegisterBenchmark("store_append", StoreAppend, events)
+          ->Args({events})
+          ->Threads(threads)
+          ->UseRealTime();
+    }
+  }
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.PrintRatios(event_counts, thread_counts);
+  std::filesystem::remove_all(bench_dir);
+  benchmark::Shutdown();
+}

@@ -1,0 +1,64 @@
+#include "eventstore/record_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "eventstore/hash_chain.h"
+
+namespace stipple::eventstore {
+namespace {
+
+RecordedEvent SampleEvent() {
+  RecordedEvent event;
+  event.event_id = "id-1";
+  event.type = "Client.Registered";
+  event.stream = "client-1";
+  event.stream_version = 3;
+  event.position = 42;
+  event.recorded_at = absl::FromUnixMicros(1'764'000'000'123'456);
+  event.payload = std::string("\0\x01payload", 9);
+  event.metadata = {"artist-1", "location-2", "corr", "cause", 2};
+  event.hash = ChainHash(kGenesisHash, EncodeCanonical(event));
+  return event;
+}
+
+TEST(RecordCodecTest, RoundTripsEveryField) {
+  RecordedEvent event = SampleEvent();
+  auto decoded = DecodeStoredRecord(EncodeStoredRecord(event));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->event_id, event.event_id);
+  EXPECT_EQ(decoded->type, event.type);
+  EXPECT_EQ(decoded->stream, event.stream);
+  EXPECT_EQ(decoded->stream_version, event.stream_version);
+  EXPECT_EQ(decoded->position, event.position);
+  EXPECT_EQ(decoded->recorded_at, event.recorded_at);
+  EXPECT_EQ(decoded->payload, event.payload);
+  EXPECT_EQ(decoded->metadata, event.metadata);
+  EXPECT_EQ(decoded->hash, event.hash);
+}
+
+TEST(RecordCodecTest, TruncatedOrExtendedRecordsAreDataLoss) {
+  std::string stored = EncodeStoredRecord(SampleEvent());
+  for (size_t cut : {size_t{0}, size_t{10}, size_t{33}, stored.size() - 33}) {
+    EXPECT_EQ(DecodeStoredRecord(stored.substr(0, cut)).status().code(),
+              absl::StatusCode::kDataLoss)
+        << "cut at " << cut;
+  }
+  std::string extended = stored;
+  extended.insert(extended.size() - 32, "x");
+  EXPECT_EQ(DecodeStoredRecord(extended).status().code(), absl::StatusCode::kDataLoss);
+  std::string unknown_format = stored;
+  unknown_format[0] = 9;
+  EXPECT_EQ(DecodeStoredRecord(unknown_format).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(RecordCodecTest, ChainHashDependsOnThePreviousHash) {
+  RecordedEvent event = SampleEvent();
+  std::string canonical = EncodeCanonical(event);
+  EventHash other_previous{};
+  other_previous[0] = 1;
+  EXPECT_NE(ChainHash(kGenesisHash, canonical), ChainHash(other_previous, canonical));
+  EXPECT_EQ(HashToHex(ChainHash(kGenesisHash, canonical)).size(), 64u);
+}
+
+}  // namespace
+}  // namespace stipple::eventstore

@@ -1,0 +1,150 @@
+// Catch-up subscriptions: the log first, then live events, with an exact hand-over.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/eventstore/store_fixture.h"
+
+namespace stipple::eventstore {
+namespace {
+
+using testing::Event;
+using testing::Part;
+using testing::StoreTest;
+using Kind = SubscriptionMessage::Kind;
+
+class SubscriptionTest : public StoreTest {
+ protected:
+  void AppendMany(const std::string& prefix, int count, const std::string& stream = "client-1") {
+    for (int i = 0; i < count; ++i) {
+      auto result = store_->Append(
+          Part(stream, ExpectedVersion::Any(), {Event(absl::StrCat(prefix, "-", i))}));
+      ASSERT_TRUE(result.ok()) << result.status();
+    }
+  }
+
+  // Pulls messages until `events` events have arrived, recording their positions and signals.
+  struct Received {
+    std::vector<GlobalPosition> positions;
+    std::vector<Kind> signals;
+  };
+  Received Pull(Subscription& subscription, size_t events) {
+    Received received;
+    while (received.positions.size() < events) {
+      auto message = subscription.Next(absl::Seconds(30));
+      if (!message.ok()) {
+        ADD_FAILURE() << message.status();
+        break;
+      }
+      if (message->kind == Kind::kEvent) {
+        received.positions.push_back(message->event->position);
+      } else {
+        received.signals.push_back(message->kind);
+      }
+    }
+    return received;
+  }
+
+  static void ExpectConsecutive(const std::vector<GlobalPosition>& positions,
+                                GlobalPosition first) {
+    for (size_t i = 0; i < positions.size(); ++i) {
+      ASSERT_EQ(positions[i], first + i) << "gap or duplicate at index " << i;
+    }
+  }
+};
+
+TEST_F(SubscriptionTest, CatchUpHandsOverToLiveWithoutGapOrDuplicate) {
+  AppendMany("old", 300);
+  SubscribeOptions options;
+  options.catch_up_page_events = 16;  // Many pages, so writes land while catching up.
+  auto subscription = events().Subscribe(0, {}, options);
+  std::thread writer([this] { AppendMany("new", 300); });
+  Received received = Pull(*subscription, 600);
+  writer.join();
+  ExpectConsecutive(received.positions, 1);
+  EXPECT_THAT(received.signals, ::testing::Contains(Kind::kCaughtUp));
+
+  auto idle = subscription->Next(absl::Milliseconds(20));
+  EXPECT_EQ(idle.status().code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(SubscriptionTest, ResumesAfterAGivenPosition) {
+  AppendMany("e", 10);
+  auto subscription = events().Subscribe(7, {});
+  Received received = Pull(*subscription, 3);
+  EXPECT_THAT(received.positions, ::testing::ElementsAre(8, 9, 10));
+}
+
+TEST_F(SubscriptionTest, FilterSelectsStreamsAndTypesInBothPhases) {
+  AppendMany("a", 5, "client-1");
+  AppendMany("b", 5, "artist-1");
+  auto subscription = events().Subscribe(0, EventFilter{"artist-", {}});
+  Received caught_up = Pull(*subscription, 5);
+  EXPECT_THAT(caught_up.positions, ::testing::ElementsAre(6, 7, 8, 9, 10));
+  AppendMany("c", 3, "client-1");
+  AppendMany("d", 2, "artist-1");
+  Received live = Pull(*subscription, 2);
+  EXPECT_THAT(live.positions, ::testing::ElementsAre(14, 15));
+}
+
+TEST_F(SubscriptionTest, SlowSubscriberFallsBehindWithoutBlockingWriters) {
+  SubscribeOptions options;
+  options.live_buffer_events = 8;
+  auto subscription = events().Subscribe(0, {}, options);
+  auto caught_up = subscription->Next(absl::Seconds(5));
+  ASSERT_TRUE(caught_up.ok());
+  ASSERT_EQ(caught_up->kind, Kind::kCaughtUp);
+
+  // The subscriber reads nothing while four writers append far more than its buffer holds.
+  auto writers = std::async(std::launch::async, [this] {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([this, t] { AppendMany(absl::StrCat("w", t), 100); });
+    }
+    for (std::thread& thread : threads) thread.join();
+  });
+  // Generous bound: it only fails if writers wait for the subscriber, which would hang them.
+  ASSERT_EQ(writers.wait_for(std::chrono::minutes(2)), std::future_status::ready);
+  writers.get();
+
+  Received received = Pull(*subscription, 400);
+  ExpectConsecutive(received.positions, 1);
+  EXPECT_THAT(received.signals, ::testing::ElementsAre(Kind::kFellBehind));
+  // Having re-read the log, it rejoins the live feed.
+  auto rejoined = subscription->Next(absl::Seconds(5));
+  ASSERT_TRUE(rejoined.ok()) << rejoined.status();
+  EXPECT_EQ(rejoined->kind, Kind::kCaughtUp);
+  EXPECT_EQ(rejoined->checkpoint, 400u);
+}
+
+TEST_F(SubscriptionTest, CancelWakesABlockedConsumer) {
+  auto subscription = events().Subscribe(0, {});
+  ASSERT_EQ(subscription->Next(absl::Seconds(5))->kind, Kind::kCaughtUp);
+  std::thread canceller([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    subscription->Cancel();
+  });
+  auto message = subscription->Next(absl::Minutes(1));
+  canceller.join();
+  EXPECT_EQ(message.status().code(), absl::StatusCode::kCancelled);
+}
+
+TEST_F(SubscriptionTest, ClosingTheStoreEndsLiveSubscriptions) {
+  auto subscription = events().Subscribe(0, {});
+  ASSERT_EQ(subscription->Next(absl::Seconds(5))->kind, Kind::kCaughtUp);
+  std::thread closer([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    store_.reset();
+  });
+  auto message = subscription->Next(absl::Minutes(1));
+  closer.join();
+  EXPECT_EQ(message.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(subscription->Next(absl::Seconds(1)).status().code(), absl::StatusCode::kCancelled);
+}
+
+}  // namespace
+}  // namespace stipple::eventstore

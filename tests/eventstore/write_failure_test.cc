@@ -1,0 +1,110 @@
+// A failed WAL write or sync stops appends for good, is never acknowledged, and leaves reads
+// working.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "absl/strings/match.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
+#include "tests/eventstore/store_fixture.h"
+
+namespace stipple::eventstore {
+namespace {
+
+using testing::Event;
+using testing::Part;
+using testing::TempDir;
+
+// Fails appends and syncs of write-ahead-log files while `failing` is set, like a disk gone bad.
+class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  explicit FailingWalFileSystem(std::shared_ptr<rocksdb::FileSystem> target)
+      : FileSystemWrapper(std::move(target)) {}
+  const char* Name() const override { return "FailingWalFileSystem"; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* debug) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, debug);
+    if (s.ok() && absl::EndsWith(name, ".log")) {
+      *result = std::make_unique<WalFile>(std::move(*result), failing);
+    }
+    return s;
+  }
+
+  std::atomic<bool> failing{false};
+
+ private:
+  class WalFile : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    WalFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing)
+        : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected write failure");
+      return FSWritableFileOwnerWrapper::Append(data, options, debug);
+    }
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected sync failure");
+      return FSWritableFileOwnerWrapper::Sync(options, debug);
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                            rocksdb::IODebugContext* debug) override {
+      if (failing_) return rocksdb::IOStatus::IOError("injected sync failure");
+      return FSWritableFileOwnerWrapper::Fsync(options, debug);
+    }
+
+   private:
+    const std::atomic<bool>& failing_;
+  };
+};
+
+TEST(WriteFailureTest, FailedSyncStopsAppendsButNotReads) {
+  TempDir dir;
+  auto file_system = std::make_shared<FailingWalFileSystem>(rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
+  RocksDbEventStoreOptions options;
+  options.path = dir.path();
+  options.env = env.get();
+  auto opened = RocksDbEventStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<RocksDbEventStore> store = *std::move(opened);
+
+  ASSERT_TRUE(store->Append(Part("client-1", ExpectedVersion::Any(), {Event("kept")})).ok());
+  file_system->failing = true;
+  auto failed = store->Append(Part("client-1", ExpectedVersion::Any(), {Event("lost")}));
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(failed.status().message()), ::testing::HasSubstr("injected"));
+
+  // Even with the disk healthy again, the store does not pretend it knows what reached it.
+  file_system->failing = false;
+  auto after = store->Append(Part("client-2", ExpectedVersion::Any(), {Event("later")}));
+  EXPECT_EQ(after.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(store->WriteHealth().ok());
+
+  auto read = store->ReadStream("client-1", 1, ReadDirection::kForwards, 10);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_GE(read->events.size(), 1u);
+  EXPECT_EQ(read->events[0].event_id, "kept");
+  EXPECT_EQ(store->HeadPosition(), 1u);
+
+  // After a restart the acknowledged event is there and the chain verifies.
+  store.reset();
+  options.env = nullptr;
+  auto reopened = RocksDbEventStore::Open(options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  auto report = (*reopened)->Verify(1, (*reopened)->HeadPosition());
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->reason;
+  auto kept = (*reopened)->ReadStream("client-1", 1, ReadDirection::kForwards, 10);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->events[0].event_id, "kept");
+  EXPECT_TRUE((*reopened)->Append(Part("client-2", ExpectedVersion::Any(), {Event("later")})).ok());
+}
+
+}  // namespace
+}  // namespace stipple::eventstore

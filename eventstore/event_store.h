@@ -5,6 +5,8 @@
 // on a distributed engine implements the same calls.
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -92,6 +94,11 @@ class EventStore {
   // INVALID_ARGUMENT (zero limit); DATA_LOSS (a stored record does not decode).
   virtual absl::StatusOr<LogSlice> ReadAll(GlobalPosition from_position, size_t limit,
                                            const EventFilter& filter) const = 0;
+
+  // The event with `event_id`, or nullopt when the log has none. Errors: DATA_LOSS (the record
+  // does not decode); UNAVAILABLE (the underlying read failed).
+  virtual absl::StatusOr<std::optional<RecordedEvent>> FindEvent(
+      const std::string& event_id) const = 0;
 
   // The position of the last durable event (0 for an empty log).
   virtual GlobalPosition HeadPosition() const = 0;

@@ -141,19 +141,10 @@ class RocksDbEventStore::GroupCommit {
   // The recorded event with `event_id`, in this group or in the log; null when there is none.
   absl::StatusOr<std::shared_ptr<const RecordedEvent>> Lookup(const std::string& event_id) {
     if (auto it = pending_ids_.find(event_id); it != pending_ids_.end()) return it->second;
-    std::string position;
-    rocksdb::Status s =
-        store_.db_->Get(rocksdb::ReadOptions(), store_.event_ids(), ToSlice(event_id), &position);
-    if (s.IsNotFound()) return nullptr;
-    if (!s.ok()) return FromRocksDb(s, "reading the event id index");
-    if (position.size() != 8) {
-      return absl::DataLossError(
-          absl::StrCat("event id index entry for '", event_id, "' is corrupt"));
-    }
-    absl::StatusOr<std::vector<RecordedEvent>> events =
-        store_.ReadPositions({DecodeU64(position.data())}, nullptr);
-    if (!events.ok()) return events.status();
-    return std::make_shared<const RecordedEvent>(std::move(events->front()));
+    absl::StatusOr<std::optional<RecordedEvent>> found = store_.FindEvent(event_id);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return nullptr;
+    return std::make_shared<const RecordedEvent>(std::move(**found));
   }
 
   // The original result when every event id of `parts` is already recorded with the same content
@@ -490,6 +481,22 @@ absl::StatusOr<LogSlice> RocksDbEventStore::ReadAll(GlobalPosition from_position
   if (!it->status().ok()) return FromRocksDb(it->status(), "reading the log");
   slice.end_of_log = !it->Valid();
   return slice;
+}
+
+absl::StatusOr<std::optional<RecordedEvent>> RocksDbEventStore::FindEvent(
+    const std::string& event_id) const {
+  std::string position;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), event_ids(), ToSlice(event_id), &position);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocksDb(s, "reading the event id index");
+  if (position.size() != 8) {
+    return absl::DataLossError(
+        absl::StrCat("event id index entry for '", event_id, "' is corrupt"));
+  }
+  absl::StatusOr<std::vector<RecordedEvent>> events =
+      ReadPositions({DecodeU64(position.data())}, nullptr);
+  if (!events.ok()) return events.status();
+  return std::move(events->front());
 }
 
 GlobalPosition RocksDbEventStore::HeadPosition() const {

@@ -51,6 +51,8 @@ class RocksDbEventStore : public EventStore {
                                          ReadDirection direction, size_t limit) const override;
   absl::StatusOr<LogSlice> ReadAll(GlobalPosition from_position, size_t limit,
                                    const EventFilter& filter) const override;
+  absl::StatusOr<std::optional<RecordedEvent>> FindEvent(
+      const std::string& event_id) const override;
   GlobalPosition HeadPosition() const override;
   std::unique_ptr<Subscription> Subscribe(GlobalPosition after_position, EventFilter filter,
                                           SubscribeOptions options) override;

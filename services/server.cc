@@ -10,7 +10,8 @@
 namespace stipple::services {
 
 absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
-    const std::string& listen_address, eventstore::EventStore& /*store*/) {
+    const std::string& listen_address, eventstore::EventStore& store,
+    std::function<absl::Time()> clock) {
   size_t colon = listen_address.rfind(':');
   int port = -1;
   if (colon == std::string::npos || colon == 0 ||
@@ -24,15 +25,24 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
   // Must be called explicitly: the linker drops grpc++_reflection when nothing references it.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  std::unique_ptr<StippleServer> stipple(new StippleServer(store, std::move(clock)));
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &bound_port);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || bound_port == 0) {
+  builder.RegisterService(&stipple->locations_);
+  builder.RegisterService(&stipple->artists_);
+  builder.RegisterService(&stipple->clients_);
+  builder.RegisterService(&stipple->sessions_);
+  stipple->server_ = builder.BuildAndStart();
+  if (stipple->server_ == nullptr || bound_port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));
   }
-  std::string address = absl::StrCat(listen_address.substr(0, colon), ":", bound_port);
-  return std::unique_ptr<StippleServer>(new StippleServer(std::move(server), std::move(address)));
+  for (const char* service : {"stipple.api.v1.LocationService", "stipple.api.v1.ArtistService",
+                              "stipple.api.v1.ClientService", "stipple.api.v1.SessionService"}) {
+    stipple->server_->GetHealthCheckService()->SetServingStatus(service, true);
+  }
+  stipple->address_ = absl::StrCat(listen_address.substr(0, colon), ":", bound_port);
+  return stipple;
 }
 
 void StippleServer::Shutdown(absl::Duration grace) {

@@ -4,6 +4,7 @@
 // The gRPC server: listens, serves health and reflection (and, as they arrive, the studio
 // services), and drains in-flight calls on shutdown.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -11,15 +12,22 @@
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "grpcpp/server.h"
+#include "services/artist_service.h"
+#include "services/client_service.h"
+#include "services/command_handler.h"
+#include "services/location_service.h"
+#include "services/session_service.h"
 
 namespace stipple::services {
 
 class StippleServer {
  public:
-  // Binds `listen_address` ("host:port"; port 0 picks a free one) and starts serving.
-  // UNAVAILABLE when the address cannot be bound; INVALID_ARGUMENT when it is malformed.
-  static absl::StatusOr<std::unique_ptr<StippleServer>> Start(const std::string& listen_address,
-                                                              eventstore::EventStore& store);
+  // Binds `listen_address` ("host:port"; port 0 picks a free one) and starts serving the studio
+  // API on `store`, with `clock` as the domain's "now". UNAVAILABLE when the address cannot be
+  // bound; INVALID_ARGUMENT when it is malformed. `store` must outlive the server.
+  static absl::StatusOr<std::unique_ptr<StippleServer>> Start(
+      const std::string& listen_address, eventstore::EventStore& store,
+      std::function<absl::Time()> clock = [] { return absl::Now(); });
 
   // "host:port" with the port actually bound.
   const std::string& address() const { return address_; }
@@ -31,9 +39,18 @@ class StippleServer {
   void Wait();
 
  private:
-  StippleServer(std::unique_ptr<grpc::Server> server, std::string address)
-      : server_(std::move(server)), address_(std::move(address)) {}
+  StippleServer(eventstore::EventStore& store, std::function<absl::Time()> clock)
+      : handler_(store, std::move(clock)),
+        locations_(handler_),
+        artists_(handler_),
+        clients_(handler_),
+        sessions_(handler_) {}
 
+  CommandHandler handler_;
+  LocationService locations_;
+  ArtistService artists_;
+  ClientService clients_;
+  SessionService sessions_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

@@ -1,0 +1,127 @@
+#include "services/command_handler.h"
+
+#include "absl/strings/str_cat.h"
+#include "eventstore/errors.h"
+#include "services/domain/errors.h"
+
+namespace stipple::services {
+namespace {
+
+constexpr size_t kMaxRequestIdBytes = 100;  // Leaves room for "/<k>" within event id limits.
+constexpr size_t kReadPage = 1000;
+
+std::string EventId(const std::string& request_id, size_t k) {
+  return absl::StrCat(request_id, "/", k);
+}
+
+absl::Status ValidateContext(const CommandContext& context) {
+  if (context.request_id.empty()) {
+    return domain::InvalidField("context.request_id", "must not be empty");
+  }
+  if (context.request_id.size() > kMaxRequestIdBytes) {
+    return domain::InvalidField("context.request_id",
+                                absl::StrCat("longer than ", kMaxRequestIdBytes, " bytes"));
+  }
+  if (context.actor.empty()) return domain::InvalidField("context.actor", "must not be empty");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<CommandOutcome>> CommandHandler::FindEarlierResult(
+    const std::string& request_id) {
+  std::optional<CommandOutcome> outcome;
+  for (size_t k = 0;; ++k) {
+    absl::StatusOr<std::optional<eventstore::RecordedEvent>> event =
+        store_.FindEvent(EventId(request_id, k));
+    if (!event.ok()) return event.status();
+    if (!event->has_value()) break;
+    const eventstore::RecordedEvent& found = **event;
+    if (!outcome.has_value()) outcome = CommandOutcome{found.stream, 0, 0, {}};
+    if (found.stream == outcome->stream) {
+      outcome->stream_version = std::max(outcome->stream_version, found.stream_version);
+      outcome->payloads.push_back(found.payload);
+    }
+    outcome->position = std::max(outcome->position, found.position);
+  }
+  return outcome;
+}
+
+absl::StatusOr<const domain::History*> StreamReader::Read(const std::string& stream) {
+  if (auto it = histories_.find(stream); it != histories_.end()) return &it->second;
+  domain::History history;
+  eventstore::StreamVersion version = 0;
+  for (eventstore::StreamVersion from = 1;;) {
+    absl::StatusOr<eventstore::StreamSlice> slice =
+        store_.ReadStream(stream, from, eventstore::ReadDirection::kForwards, kReadPage);
+    if (!slice.ok()) return slice.status();
+    for (eventstore::RecordedEvent& event : slice->events) {
+      version = event.stream_version;
+      history.push_back({std::move(event.event_id), std::move(event.payload)});
+    }
+    if (slice->end_of_stream) break;
+    from = version + 1;
+  }
+  versions_[stream] = version;
+  return &(histories_[stream] = std::move(history));
+}
+
+absl::StatusOr<CommandOutcome> CommandHandler::Handle(const CommandContext& context,
+                                                      const Decider& decide) {
+  if (absl::Status valid = ValidateContext(context); !valid.ok()) return valid;
+  eventstore::EventMetadata metadata;
+  metadata.actor = context.actor;
+  metadata.location = context.location_id;
+  metadata.correlation_id =
+      context.correlation_id.empty() ? context.request_id : context.correlation_id;
+  metadata.causation_id = context.request_id;
+
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    absl::StatusOr<std::optional<CommandOutcome>> earlier = FindEarlierResult(context.request_id);
+    if (!earlier.ok()) return earlier.status();
+    if (earlier->has_value()) return **earlier;
+
+    StreamReader reader(store_);
+    absl::StatusOr<std::vector<StreamWrite>> writes = decide(reader);
+    if (!writes.ok()) return writes.status();
+    const auto& versions = reader.versions();
+
+    std::vector<eventstore::StreamAppend> parts;
+    size_t k = 0;
+    for (StreamWrite& write : *writes) {
+      if (write.events.empty()) continue;
+      eventstore::StreamAppend& part = parts.emplace_back();
+      part.stream = write.stream;
+      auto version = versions.find(write.stream);
+      // A stream the decision did not read must not exist yet.
+      part.expected_version = version != versions.end()
+                                  ? eventstore::ExpectedVersion::Exactly(version->second)
+                                  : eventstore::ExpectedVersion::NoStream();
+      for (EncodedEvent& event : write.events) {
+        part.events.push_back(
+            {EventId(context.request_id, k++), std::move(event.type), event.payload, metadata});
+      }
+    }
+    if (parts.empty()) return absl::InternalError("the decision wrote no event");
+
+    absl::StatusOr<eventstore::AppendResult> appended = store_.AppendMulti(parts);
+    if (appended.ok()) {
+      const eventstore::StreamAppendResult& first = appended->streams.front();
+      CommandOutcome outcome{first.stream, first.new_version, appended->last_position(), {}};
+      for (const eventstore::ProposedEvent& event : parts.front().events) {
+        outcome.payloads.push_back(event.payload);
+      }
+      return outcome;
+    }
+    // A conflict: someone wrote in between; decide again on fresh state. ALREADY_EXISTS: a
+    // concurrent retry of this request won; the next pass finds and returns its result.
+    if (!eventstore::WrongExpectedVersionFromStatus(appended.status()).has_value() &&
+        appended.status().code() != absl::StatusCode::kAlreadyExists) {
+      return appended.status();
+    }
+  }
+  return absl::AbortedError(absl::StrCat("the streams kept changing through ", kMaxAttempts,
+                                         " attempts; retry the request"));
+}
+
+}  // namespace stipple::services

@@ -1,0 +1,117 @@
+#ifndef STIPPLE_SERVICES_COMMAND_HANDLER_H_
+#define STIPPLE_SERVICES_COMMAND_HANDLER_H_
+
+// The one path that writes the log: load the streams a command reads, let the domain decide,
+// append what it decided with the versions that were loaded. A version conflict means someone
+// else wrote in between: reload and decide again, a bounded number of times.
+//
+// Idempotency: the events of a command get ids "<request_id>/<k>". A retried request finds its
+// first event and returns the original result without deciding again.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "eventstore/event_store.h"
+#include "services/domain/history.h"
+
+namespace stipple::services {
+
+// Who issues a command, from where, and why; recorded on each event it produces.
+struct CommandContext {
+  std::string request_id;
+  std::string actor;
+  std::string location_id;
+  std::string correlation_id;  // Defaults to request_id.
+};
+
+struct EncodedEvent {
+  std::string type;
+  std::string payload;
+};
+
+// Events the decision writes to one stream.
+struct StreamWrite {
+  std::string stream;
+  std::vector<EncodedEvent> events;
+};
+
+// The result reported to the caller: the first written stream's new version and the position of
+// the last event written.
+struct CommandOutcome {
+  std::string stream;
+  eventstore::StreamVersion stream_version = 0;
+  eventstore::GlobalPosition position = 0;
+  // The payloads the command wrote to `stream`, so a retried request can answer as the first did.
+  std::vector<std::string> payloads;
+};
+
+// Reads streams for one decision, remembering the version of each. Appends then expect exactly
+// those versions, so a decision never lands on state it did not see.
+class StreamReader {
+ public:
+  explicit StreamReader(eventstore::EventStore& store) : store_(store) {}
+
+  // The stream's events, oldest first (empty for a stream that does not exist). The pointer stays
+  // valid for the reader's lifetime.
+  absl::StatusOr<const domain::History*> Read(const std::string& stream);
+
+  // The version each read stream was at (0: did not exist).
+  const absl::flat_hash_map<std::string, eventstore::StreamVersion>& versions() const {
+    return versions_;
+  }
+
+ private:
+  eventstore::EventStore& store_;
+  absl::flat_hash_map<std::string, domain::History> histories_;
+  absl::flat_hash_map<std::string, eventstore::StreamVersion> versions_;
+};
+
+// Decides from the streams it reads; the first StreamWrite names the stream the caller asked
+// about.
+using Decider = std::function<absl::StatusOr<std::vector<StreamWrite>>(StreamReader&)>;
+
+class CommandHandler {
+ public:
+  static constexpr int kMaxAttempts = 5;
+
+  CommandHandler(eventstore::EventStore& store, std::function<absl::Time()> clock)
+      : store_(store), clock_(std::move(clock)) {}
+
+  // Runs the command. Errors: INVALID_ARGUMENT for a bad context or what the decider says;
+  // FAILED_PRECONDITION / NOT_FOUND / ALREADY_EXISTS from the decider; ABORTED when concurrent
+  // writers kept changing the streams through kMaxAttempts; UNAVAILABLE / DATA_LOSS from the store.
+  absl::StatusOr<CommandOutcome> Handle(const CommandContext& context, const Decider& decide);
+
+  absl::Time Now() const { return clock_(); }
+
+ private:
+  absl::StatusOr<std::optional<CommandOutcome>> FindEarlierResult(const std::string& request_id);
+
+  eventstore::EventStore& store_;
+  std::function<absl::Time()> clock_;
+};
+
+// A stream write of domain events (LocationEvent, ArtistEvent or ClientEvent).
+template <typename Event>
+StreamWrite Write(std::string stream, const std::vector<Event>& events);
+
+}  // namespace stipple::services
+
+#include "services/domain/event_names.h"
+
+namespace stipple::services {
+template <typename Event>
+StreamWrite Write(std::string stream, const std::vector<Event>& events) {
+  StreamWrite write{std::move(stream), {}};
+  for (const Event& event : events) {
+    write.events.push_back({domain::TypeName(event), event.SerializeAsString()});
+  }
+  return write;
+}
+}  // namespace stipple::services
+
+#endif  // STIPPLE_SERVICES_COMMAND_HANDLER_H_

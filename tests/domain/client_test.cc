@@ -22,9 +22,7 @@ TEST(ClientRegistrationTest, RegistersOnceWithPersonalDataApart) {
   auto events = Decide(none, RegisterClient{"c1", "london", personal});
   ASSERT_TRUE(events.ok()) << events.status();
   EXPECT_EQ(events->at(0).registered().personal().date_of_birth(), "1985-07-14");
-  EXPECT_EQ(Decide(Given({Registered()}), RegisterClient{"c1", "london", personal})
-                .status()
-                .code(),
+  EXPECT_EQ(Decide(Given({Registered()}), RegisterClient{"c1", "london", personal}).status().code(),
             absl::StatusCode::kAlreadyExists);
   personal.set_date_of_birth("14/07/1985");
   EXPECT_INVALID(Decide(none, RegisterClient{"c1", "london", personal}), "personal.date_of_birth");
@@ -62,11 +60,11 @@ TEST(ConsultationTest, RecommendsAndValidatesTheAssessment) {
 
 TEST(SafetyGateTest, PatchTestIsReadNoSoonerThan72Hours) {
   ClientState applied = Given({Registered(), PatchApplied(kMonday)});
-  EXPECT_RULE(Decide(applied, ReadPatchTest{ev::PATCH_TEST_RESULT_PASSED,
-                                            kMonday + absl::Hours(71)}),
-              "PATCH_TEST_TOO_EARLY");
-  auto read = Decide(applied, ReadPatchTest{ev::PATCH_TEST_RESULT_PASSED,
-                                            kMonday + absl::Hours(72)});
+  EXPECT_RULE(
+      Decide(applied, ReadPatchTest{ev::PATCH_TEST_RESULT_PASSED, kMonday + absl::Hours(71)}),
+      "PATCH_TEST_TOO_EARLY");
+  auto read =
+      Decide(applied, ReadPatchTest{ev::PATCH_TEST_RESULT_PASSED, kMonday + absl::Hours(72)});
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->at(0).patch_test_read().result(), ev::PATCH_TEST_RESULT_PASSED);
   EXPECT_RULE(Decide(Given({Registered()}), ReadPatchTest{ev::PATCH_TEST_RESULT_PASSED, kMonday}),
@@ -102,8 +100,7 @@ TEST(SafetyGateTest, NoSessionWithoutPlanConsentAndPatchTest) {
   EXPECT_TRUE(Decide(Given(waived), Booking(artist, start)).ok());
   ev::LocationPolicy relaxed = DefaultPolicy();
   relaxed.set_patch_test_required(false);
-  EXPECT_TRUE(
-      Decide(without(ReadyForTreatment(), 4), Booking(artist, start, relaxed)).ok());
+  EXPECT_TRUE(Decide(without(ReadyForTreatment(), 4), Booking(artist, start, relaxed)).ok());
 
   // A failed patch test blocks even where the policy does not ask for one.
   std::vector<ev::ClientEvent> failed = ReadyForTreatment();
@@ -123,9 +120,9 @@ TEST(SafetyGateTest, ContraindicationsBlockUntilResolved) {
     events.push_back(c);
     return events;
   };
-  EXPECT_RULE(Decide(Given(with(ev::CONTRAINDICATION_KIND_ABSOLUTE, std::nullopt)),
-                     Booking(artist, start)),
-              "CONTRAINDICATION_IN_FORCE");
+  EXPECT_RULE(
+      Decide(Given(with(ev::CONTRAINDICATION_KIND_ABSOLUTE, std::nullopt)), Booking(artist, start)),
+      "CONTRAINDICATION_IN_FORCE");
   EXPECT_RULE(Decide(Given(with(ev::CONTRAINDICATION_KIND_TEMPORARY, start + absl::Hours(1))),
                      Booking(artist, start)),
               "CONTRAINDICATION_IN_FORCE");
@@ -206,14 +203,14 @@ TEST(CompletionTest, SessionsCompleteInOrderAndTheLastCompletesTheCourse) {
   const absl::Time start = kMonday;
   events.push_back(Scheduled(1, start));
   CompleteSession complete{1, GoodRecord(), DefaultPolicy(), start + absl::Hours(5)};
-  EXPECT_RULE(Decide(Given(events), CompleteSession{2, GoodRecord(), DefaultPolicy(),
-                                                    start + absl::Hours(5)}),
+  EXPECT_RULE(Decide(Given(events),
+                     CompleteSession{2, GoodRecord(), DefaultPolicy(), start + absl::Hours(5)}),
               "WRONG_SESSION");
-  EXPECT_RULE(Decide(Given(events), CompleteSession{1, GoodRecord(), DefaultPolicy(),
-                                                    start - absl::Hours(1)}),
+  EXPECT_RULE(Decide(Given(events),
+                     CompleteSession{1, GoodRecord(), DefaultPolicy(), start - absl::Hours(1)}),
               "SESSION_NOT_STARTED");
-  EXPECT_INVALID(Decide(Given(events), CompleteSession{1, GoodRecord(0), DefaultPolicy(),
-                                                       start + absl::Hours(5)}),
+  EXPECT_INVALID(Decide(Given(events),
+                        CompleteSession{1, GoodRecord(0), DefaultPolicy(), start + absl::Hours(5)}),
                  "record.actual_duration_minutes");
   EXPECT_INVALID(Decide(Given(events), CompleteSession{1, GoodRecord(601), DefaultPolicy(),
                                                        start + absl::Hours(5)}),
@@ -246,8 +243,8 @@ TEST(CancellationTest, LateWhenInsideTheNoticePeriodAndTheArtistIsFreed) {
   EXPECT_FALSE(early->client[0].session_cancelled().late());
   EXPECT_EQ(early->artist.booking_released().booking_id(), "b1");
   EXPECT_EQ(early->artist_id, "a1");
-  auto late = Decide(Given(events), CancelSession{1, "flu", DefaultPolicy(),
-                                                  kMonday + absl::Hours(25)});
+  auto late =
+      Decide(Given(events), CancelSession{1, "flu", DefaultPolicy(), kMonday + absl::Hours(25)});
   ASSERT_TRUE(late.ok());
   EXPECT_TRUE(late->client[0].session_cancelled().late());
   EXPECT_RULE(Decide(Given(ReadyForTreatment()), CancelSession{1, "", DefaultPolicy(), kMonday}),
@@ -291,8 +288,8 @@ TEST(PlanTest, RevisionsKeepAboveProgressAndMayEndTheCourse) {
               "PLAN_BELOW_PROGRESS");
   EXPECT_INVALID(Decide(state, RevisePlan{3, ev::PLAN_REVISION_REASON_UNSPECIFIED, "", {}}),
                  "reason");
-  auto ends = Decide(state, RevisePlan{2, ev::PLAN_REVISION_REASON_CLIENT_REQUEST, "happy",
-                                       DefaultPolicy()});
+  auto ends = Decide(
+      state, RevisePlan{2, ev::PLAN_REVISION_REASON_CLIENT_REQUEST, "happy", DefaultPolicy()});
   ASSERT_TRUE(ends.ok()) << ends.status();
   ASSERT_EQ(ends->size(), 2u);
   EXPECT_EQ(ends->at(1).course_completed().sessions_completed(), 2);

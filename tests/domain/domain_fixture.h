@@ -19,8 +19,8 @@ namespace stipple::domain::testing {
 
 namespace ev = events::v1;
 
-inline const absl::Time kMonday = absl::FromCivil(absl::CivilSecond(2026, 3, 2, 9, 0, 0),
-                                                  absl::UTCTimeZone());
+inline const absl::Time kMonday =
+    absl::FromCivil(absl::CivilSecond(2026, 3, 2, 9, 0, 0), absl::UTCTimeZone());
 
 // Folds `events` as a stream would, giving them ids e0, e1, ...
 inline ClientState Given(const std::vector<ev::ClientEvent>& events) {
@@ -91,8 +91,12 @@ inline ev::ClientEvent Completed(int number) {
 
 // A client who passed every gate and agreed a plan of `sessions`.
 inline std::vector<ev::ClientEvent> ReadyForTreatment(int sessions = 4) {
-  return {Registered(), Consulted(sessions), Consent(), PatchApplied(kMonday - absl::Hours(24 * 7)),
-          PatchRead(ev::PATCH_TEST_RESULT_PASSED), Plan(sessions)};
+  return {Registered(),
+          Consulted(sessions),
+          Consent(),
+          PatchApplied(kMonday - absl::Hours(24 * 7)),
+          PatchRead(ev::PATCH_TEST_RESULT_PASSED),
+          Plan(sessions)};
 }
 
 inline ev::SessionRecord GoodRecord(int minutes = 290) {
@@ -116,19 +120,19 @@ inline ArtistState Artist(const std::string& id = "a1") {
 }
 
 // Expects FAILED_PRECONDITION with `reason`.
-#define EXPECT_RULE(result, reason)                                           \
-  do {                                                                        \
-    auto status_ = (result).status();                                         \
+#define EXPECT_RULE(result, reason)                                              \
+  do {                                                                           \
+    auto status_ = (result).status();                                            \
     EXPECT_EQ(status_.code(), absl::StatusCode::kFailedPrecondition) << status_; \
-    EXPECT_EQ(::stipple::domain::ReasonOf(status_), reason) << status_;       \
+    EXPECT_EQ(::stipple::domain::ReasonOf(status_), reason) << status_;          \
   } while (false)
 
 // Expects INVALID_ARGUMENT naming `field`.
-#define EXPECT_INVALID(result, field)                                       \
-  do {                                                                      \
-    auto status_ = (result).status();                                       \
+#define EXPECT_INVALID(result, field)                                         \
+  do {                                                                        \
+    auto status_ = (result).status();                                         \
     EXPECT_EQ(status_.code(), absl::StatusCode::kInvalidArgument) << status_; \
-    EXPECT_EQ(::stipple::domain::FieldOf(status_), field) << status_;       \
+    EXPECT_EQ(::stipple::domain::FieldOf(status_), field) << status_;         \
   } while (false)
 
 }  // namespace stipple::domain::testing

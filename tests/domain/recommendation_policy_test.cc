@@ -1,8 +1,7 @@
 // The recommended number of sessions and the location policy they depend on.
 
-#include "services/domain/recommendation.h"
-
 #include "services/domain/location.h"
+#include "services/domain/recommendation.h"
 #include "tests/domain/domain_fixture.h"
 
 namespace stipple::domain {
@@ -47,12 +46,12 @@ TEST(RecommendationTest, EachFactorAddsOneUpToTheMaximum) {
   a.set_density_goal(ev::DENSITY_GOAL_HIGH);
   a.set_skin_type(ev::SKIN_TYPE_OILY);
   Recommendation r = Recommend(a, DefaultPolicy());
-  EXPECT_THAT(r.reasons,
-              ElementsAre(ev::EXTRA_SESSION_REASON_SCAR_TISSUE, ev::EXTRA_SESSION_REASON_ALOPECIA,
-                          ev::EXTRA_SESSION_REASON_LARGE_AREA,
-                          ev::EXTRA_SESSION_REASON_FADED_EARLIER_WORK,
-                          ev::EXTRA_SESSION_REASON_HIGH_DENSITY_GOAL,
-                          ev::EXTRA_SESSION_REASON_DIFFICULT_SKIN));
+  EXPECT_THAT(
+      r.reasons,
+      ElementsAre(ev::EXTRA_SESSION_REASON_SCAR_TISSUE, ev::EXTRA_SESSION_REASON_ALOPECIA,
+                  ev::EXTRA_SESSION_REASON_LARGE_AREA, ev::EXTRA_SESSION_REASON_FADED_EARLIER_WORK,
+                  ev::EXTRA_SESSION_REASON_HIGH_DENSITY_GOAL,
+                  ev::EXTRA_SESSION_REASON_DIFFICULT_SKIN));
   EXPECT_EQ(r.sessions, 6);  // 3 + 6 capped at the default maximum.
   ev::LocationPolicy generous = DefaultPolicy();
   generous.set_max_sessions(10);
@@ -95,10 +94,9 @@ TEST(LocationTest, OpensOnceWithAValidZoneAndPolicy) {
   EXPECT_INVALID(Decide(none, OpenLocation{"x", "X", "Mars/Olympus", {}, false}), "time_zone");
   LocationState existing;
   Evolve(existing, *opened, "e0");
-  EXPECT_EQ(Decide(existing, OpenLocation{"london", "Again", "Europe/London", {}, false})
-                .status()
-                .code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      Decide(existing, OpenLocation{"london", "Again", "Europe/London", {}, false}).status().code(),
+      absl::StatusCode::kAlreadyExists);
 }
 
 TEST(LocationTest, PolicyChangesAreRecordedAndFolded) {

@@ -54,7 +54,8 @@ grpc::Status SessionService::ScheduleSession(grpc::ServerContext*,
   absl::StatusOr<CommandOutcome> outcome = handler_.Handle(FromProto(request->context()), decide);
   grpc::Status status = Reply(outcome, response->mutable_result());
   if (status.ok()) {
-    const events::v1::SessionScheduled& scheduled = FirstClientEvent(*outcome).session_scheduled();
+    const events::v1::ClientEvent event = FirstClientEvent(*outcome);
+    const events::v1::SessionScheduled& scheduled = event.session_scheduled();
     response->set_session_number(scheduled.session_number());
     response->set_expected_duration_minutes(scheduled.expected_duration_minutes());
   }

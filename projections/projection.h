@@ -1,0 +1,67 @@
+#ifndef STIPPLE_PROJECTIONS_PROJECTION_H_
+#define STIPPLE_PROJECTIONS_PROJECTION_H_
+
+// A projection folds events into its read model. It keeps no state of its own: everything it
+// knows is in the model, read and written through a ModelWriter, so the runner can apply a batch of
+// events and the new checkpoint in one atomic RocksDB write.
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "eventstore/event.h"
+#include "projections/read_model_db.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+
+namespace stipple::projections {
+
+// Keys from 0xFF on are the runner's (checkpoint); projections use printable prefixes.
+inline constexpr char kCheckpointKey[] =
+    "\xff"
+    "checkpoint";
+
+// Reads see the model as it will be after this batch; writes land with the batch.
+class ModelWriter {
+ public:
+  explicit ModelWriter(const Generation& generation)
+      : generation_(generation), batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(const std::string& key);
+  void Put(const std::string& key, const std::string& value);
+  void Delete(const std::string& key);
+
+  // Proto helpers. Get: false when absent; DATA_LOSS when the stored bytes do not parse.
+  template <typename Message>
+  absl::StatusOr<bool> GetProto(const std::string& key, Message* message) {
+    absl::StatusOr<std::optional<std::string>> value = Get(key);
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) return false;
+    if (!message->ParseFromString(**value)) {
+      return absl::DataLossError("read model entry " + key + " does not parse");
+    }
+    return true;
+  }
+  template <typename Message>
+  void PutProto(const std::string& key, const Message& message) {
+    Put(key, message.SerializeAsString());
+  }
+
+  rocksdb::WriteBatch* batch() { return batch_.GetWriteBatch(); }
+
+ private:
+  const Generation& generation_;
+  rocksdb::WriteBatchWithIndex batch_;
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  // Stable: names the column families and appears in status reports.
+  virtual std::string name() const = 0;
+  // Adds what `event` changes to the model. Unknown event types change nothing.
+  virtual absl::Status Apply(const eventstore::RecordedEvent& event, ModelWriter& model) = 0;
+};
+
+}  // namespace stipple::projections
+
+#endif  // STIPPLE_PROJECTIONS_PROJECTION_H_

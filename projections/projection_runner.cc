@@ -1,0 +1,209 @@
+#include "projections/projection_runner.h"
+
+#include "absl/strings/str_cat.h"
+#include "eventstore/keys.h"
+#include "eventstore/rocksdb_status.h"
+
+namespace stipple::projections {
+
+using eventstore::GlobalPosition;
+using eventstore::SubscriptionMessage;
+
+struct ProjectionRunner::Target {
+  std::shared_ptr<Generation> generation;
+  GlobalPosition checkpoint = 0;
+};
+
+namespace {
+
+absl::StatusOr<GlobalPosition> ReadCheckpoint(const Generation& generation) {
+  std::string value;
+  rocksdb::Status s =
+      generation.db()->Get(rocksdb::ReadOptions(), generation.handle(), kCheckpointKey, &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return eventstore::FromRocksDb(s, "reading a projection checkpoint");
+  if (value.size() != 8) return absl::DataLossError("projection checkpoint is corrupt");
+  return eventstore::DecodeU64(value.data());
+}
+
+}  // namespace
+
+ProjectionRunner::ProjectionRunner(eventstore::EventStore& store, ReadModelDb& db,
+                                   std::unique_ptr<Projection> projection, RunnerOptions options)
+    : store_(store),
+      db_(db),
+      projection_(std::move(projection)),
+      name_(projection_->name()),
+      options_(options) {}
+
+ProjectionRunner::~ProjectionRunner() { Stop(); }
+
+absl::Status ProjectionRunner::Start() {
+  absl::StatusOr<std::shared_ptr<Generation>> serving = db_.Active(name_);
+  if (!serving.ok()) return serving.status();
+  absl::StatusOr<GlobalPosition> checkpoint = ReadCheckpoint(**serving);
+  if (!checkpoint.ok()) return checkpoint.status();
+  {
+    absl::MutexLock lock(&mu_);
+    live_ = std::make_unique<Target>(Target{*std::move(serving), *checkpoint});
+  }
+  live_subscription_ = store_.Subscribe(*checkpoint, {}, {});
+  live_thread_ = std::thread([this] { Follow(*live_subscription_, *live_, false); });
+  return absl::OkStatus();
+}
+
+void ProjectionRunner::Stop() {
+  stopping_ = true;
+  if (live_subscription_) live_subscription_->Cancel();
+  if (rebuild_subscription_) rebuild_subscription_->Cancel();
+  if (live_thread_.joinable()) live_thread_.join();
+  if (rebuild_thread_.joinable()) rebuild_thread_.join();
+}
+
+GlobalPosition ProjectionRunner::checkpoint() const {
+  absl::MutexLock lock(&mu_);
+  return live_ ? live_->checkpoint : 0;
+}
+
+absl::Status ProjectionRunner::WaitFor(GlobalPosition position, absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  auto reached = [this, position]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return live_ != nullptr && live_->checkpoint >= position;
+  };
+  if (mu_.AwaitWithDeadline(absl::Condition(&reached), deadline)) return absl::OkStatus();
+  return absl::DeadlineExceededError(absl::StrCat("projection ", name_, " is at ",
+                                                  live_ ? live_->checkpoint : 0,
+                                                  ", not yet at position ", position));
+}
+
+uint64_t ProjectionRunner::changes() const {
+  absl::MutexLock lock(&mu_);
+  return changes_;
+}
+
+uint64_t ProjectionRunner::WaitForChange(uint64_t seen, absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return changes_ > seen; };
+  mu_.AwaitWithDeadline(absl::Condition(&changed), deadline);
+  return changes_;
+}
+
+std::shared_ptr<Generation> ProjectionRunner::serving() const {
+  absl::MutexLock lock(&mu_);
+  return live_ ? live_->generation : nullptr;
+}
+
+absl::Status ProjectionRunner::health() const {
+  absl::MutexLock lock(&mu_);
+  return health_;
+}
+
+absl::Status ProjectionRunner::StartRebuild() {
+  if (rebuilding_.exchange(true)) {
+    return absl::FailedPreconditionError(absl::StrCat(name_, " is already rebuilding"));
+  }
+  if (rebuild_thread_.joinable()) rebuild_thread_.join();  // The previous, finished rebuild.
+  absl::StatusOr<std::shared_ptr<Generation>> fresh = db_.CreateGeneration(name_);
+  if (!fresh.ok()) {
+    rebuilding_ = false;
+    return fresh.status();
+  }
+  rebuild_ = std::make_unique<Target>(Target{*std::move(fresh), 0});
+  rebuild_subscription_ = store_.Subscribe(0, {}, {});
+  rebuild_thread_ = std::thread([this] { Follow(*rebuild_subscription_, *rebuild_, true); });
+  return absl::OkStatus();
+}
+
+absl::Status ProjectionRunner::Commit(Target& target, const std::vector<SubscriptionMessage>& batch,
+                                      GlobalPosition checkpoint) {
+  if (checkpoint <= target.checkpoint) return absl::OkStatus();
+  ModelWriter model(*target.generation);
+  for (const SubscriptionMessage& message : batch) {
+    // Events up to the target's checkpoint are in it already (a swap or a restart re-delivers).
+    if (message.event->position <= target.checkpoint) continue;
+    if (absl::Status s = projection_->Apply(*message.event, model); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat(name_, " at position ", message.event->position,
+                                                 ": ", s.message()));
+    }
+  }
+  model.Put(kCheckpointKey, eventstore::EncodeU64(checkpoint));
+  // No sync: a crash loses only batches whose checkpoint is lost with them, and they are
+  // re-applied.
+  rocksdb::Status s = db_.db()->Write(rocksdb::WriteOptions(), model.batch());
+  if (!s.ok()) return eventstore::FromRocksDb(s, "writing a read model");
+  target.checkpoint = checkpoint;
+  return absl::OkStatus();
+}
+
+void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target& own_target,
+                              bool promote_when_caught_up) {
+  std::vector<SubscriptionMessage> batch;
+  GlobalPosition checkpoint = own_target.checkpoint;
+  auto fail = [this](const absl::Status& status) {
+    absl::MutexLock lock(&mu_);
+    health_ = status;
+  };
+  // Writes the batch into the live target (which a rebuild may have swapped) or the rebuild's.
+  auto commit = [&]() -> bool {
+    absl::Status status;
+    if (promote_when_caught_up) {
+      status = Commit(own_target, batch, checkpoint);
+    } else {
+      absl::MutexLock lock(&mu_);
+      status = Commit(*live_, batch, checkpoint);
+      if (status.ok()) ++changes_;
+    }
+    batch.clear();
+    if (!status.ok()) fail(status);
+    return status.ok();
+  };
+  // A rebuild that has reached the serving generation takes its place.
+  auto try_promote = [&]() -> bool {
+    absl::MutexLock lock(&mu_);
+    if (own_target.checkpoint < live_->checkpoint) return false;
+    if (absl::Status s = db_.Promote(name_, own_target.generation, live_->generation); !s.ok()) {
+      health_ = s;
+      return true;
+    }
+    live_ = std::move(rebuild_);
+    ++changes_;
+    return true;
+  };
+
+  bool caught_up = false;
+  // After a rebuild's commit: once it has caught up, it swaps in as soon as it reaches the
+  // serving generation's checkpoint.
+  auto promoted = [&]() { return promote_when_caught_up && caught_up && try_promote(); };
+  while (!stopping_) {
+    absl::StatusOr<SubscriptionMessage> message =
+        subscription.Next(batch.empty() ? absl::Milliseconds(200) : absl::ZeroDuration());
+    if (!message.ok()) {
+      if (message.status().code() == absl::StatusCode::kDeadlineExceeded) {
+        if (!batch.empty() && !commit()) break;
+        if (promoted()) break;
+        continue;
+      }
+      if (message.status().code() != absl::StatusCode::kCancelled) fail(message.status());
+      break;
+    }
+    switch (message->kind) {
+      case SubscriptionMessage::Kind::kEvent:
+        batch.push_back(*std::move(message));
+        checkpoint = batch.back().checkpoint;
+        if (batch.size() >= options_.max_batch_events && !commit()) return;
+        break;
+      case SubscriptionMessage::Kind::kCaughtUp:
+        caught_up = true;
+        checkpoint = std::max(checkpoint, message->checkpoint);
+        if (!commit()) return;
+        break;
+      case SubscriptionMessage::Kind::kFellBehind:
+        break;  // The subscription re-reads the log; nothing is lost.
+    }
+    if (batch.empty() && promoted()) break;
+  }
+  if (!batch.empty() && !stopping_) commit();
+  if (promote_when_caught_up) rebuilding_ = false;
+}
+
+}  // namespace stipple::projections

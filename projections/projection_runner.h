@@ -1,0 +1,84 @@
+#ifndef STIPPLE_PROJECTIONS_PROJECTION_RUNNER_H_
+#define STIPPLE_PROJECTIONS_PROJECTION_RUNNER_H_
+
+// Runs one projection: catches up from its checkpoint, then follows the log live (both through an
+// event store subscription). Each batch of events and the new checkpoint go in one atomic write,
+// so every event is applied exactly once, across crashes too. A rebuild fills a new generation
+// from position 0 on a second thread while the old one keeps serving, then swaps them.
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "eventstore/event_store.h"
+#include "projections/projection.h"
+#include "projections/read_model_db.h"
+
+namespace stipple::projections {
+
+struct RunnerOptions {
+  size_t max_batch_events = 512;
+};
+
+class ProjectionRunner {
+ public:
+  ProjectionRunner(eventstore::EventStore& store, ReadModelDb& db,
+                   std::unique_ptr<Projection> projection, RunnerOptions options = {});
+  ~ProjectionRunner();  // Stops.
+
+  // Loads the serving generation and its checkpoint and starts following the log.
+  absl::Status Start();
+  // Stops after the batch in progress; what was written stays written.
+  void Stop();
+
+  const std::string& name() const { return name_; }
+  eventstore::GlobalPosition checkpoint() const;
+  // Blocks until the checkpoint reaches `position` or `deadline` passes (DEADLINE_EXCEEDED).
+  absl::Status WaitFor(eventstore::GlobalPosition position, absl::Time deadline) const;
+  // Counts committed batches; WaitForChange blocks until it exceeds `seen` or `deadline`.
+  uint64_t changes() const;
+  uint64_t WaitForChange(uint64_t seen, absl::Time deadline) const;
+
+  // The generation that serves reads; hold it for the duration of a query.
+  std::shared_ptr<Generation> serving() const;
+
+  // Builds a new generation from the start of the log and swaps it in once caught up.
+  // FAILED_PRECONDITION when a rebuild is already running.
+  absl::Status StartRebuild();
+  bool rebuilding() const { return rebuilding_; }
+  // The last error that stopped the runner or a rebuild (OK while healthy).
+  absl::Status health() const;
+
+ private:
+  struct Target;
+  // Pulls from `subscription` into `target` until stopped; with `promote_when_caught_up`, swaps
+  // `target` in once it has reached the serving generation's checkpoint.
+  void Follow(eventstore::Subscription& subscription, Target& target, bool promote_when_caught_up);
+  absl::Status Commit(Target& target, const std::vector<eventstore::SubscriptionMessage>& batch,
+                      eventstore::GlobalPosition checkpoint);
+
+  eventstore::EventStore& store_;
+  ReadModelDb& db_;
+  const std::unique_ptr<Projection> projection_;
+  const std::string name_;
+  const RunnerOptions options_;
+
+  mutable absl::Mutex mu_;
+  std::unique_ptr<Target> live_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Target> rebuild_;
+  absl::Status health_ ABSL_GUARDED_BY(mu_);
+  uint64_t changes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> rebuilding_{false};
+  std::unique_ptr<eventstore::Subscription> live_subscription_;
+  std::unique_ptr<eventstore::Subscription> rebuild_subscription_;
+  std::thread live_thread_;
+  std::thread rebuild_thread_;
+};
+
+}  // namespace stipple::projections
+
+#endif  // STIPPLE_PROJECTIONS_PROJECTION_RUNNER_H_

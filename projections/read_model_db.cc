@@ -1,0 +1,124 @@
+#include "projections/read_model_db.h"
+
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "eventstore/rocksdb_status.h"
+
+namespace stipple::projections {
+namespace {
+
+constexpr char kActivePrefix[] = "active/";  // default CF: projection → serving column family.
+
+// "client_summary#3" → ("client_summary", 3).
+bool ParseGenerationName(const std::string& name, std::string* projection, int* generation) {
+  size_t hash = name.rfind('#');
+  if (hash == std::string::npos) return false;
+  *projection = name.substr(0, hash);
+  return absl::SimpleAtoi(absl::string_view(name).substr(hash + 1), generation);
+}
+
+}  // namespace
+
+Generation::~Generation() {
+  if (retired_) db_->DropColumnFamily(handle_);
+  db_->DestroyColumnFamilyHandle(handle_);
+}
+
+absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) return absl::UnavailableError(absl::StrCat("creating ", path, ": ", error.message()));
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) names = {"default"};
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : names) families.push_back({name, rocksdb::ColumnFamilyOptions()});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &raw);
+  if (!s.ok()) return eventstore::FromRocksDb(s, absl::StrCat("opening read models at ", path));
+  std::unique_ptr<ReadModelDb> db(new ReadModelDb(std::unique_ptr<rocksdb::DB>(raw)));
+  absl::MutexLock lock(&db->mu_);
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    std::string projection;
+    int generation = 0;
+    if (ParseGenerationName(handle->GetName(), &projection, &generation)) {
+      db->found_[handle->GetName()] = handle;
+      db->next_generation_[projection] = std::max(db->next_generation_[projection], generation + 1);
+    } else {
+      raw->DestroyColumnFamilyHandle(handle);  // default: reached through DefaultColumnFamily().
+    }
+  }
+  return db;
+}
+
+ReadModelDb::~ReadModelDb() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [name, handle] : found_) db_->DestroyColumnFamilyHandle(handle);
+  found_.clear();
+}
+
+absl::StatusOr<std::shared_ptr<Generation>> ReadModelDb::Active(const std::string& projection) {
+  std::string active;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), absl::StrCat(kActivePrefix, projection), &active);
+  if (s.IsNotFound()) {
+    absl::StatusOr<std::shared_ptr<Generation>> created = CreateGeneration(projection);
+    if (!created.ok()) return created.status();
+    if (absl::Status promoted = Promote(projection, *created, nullptr); !promoted.ok()) {
+      return promoted;
+    }
+    return created;
+  }
+  if (!s.ok()) return eventstore::FromRocksDb(s, "reading the active generation");
+  absl::MutexLock lock(&mu_);
+  auto it = found_.find(active);
+  if (it == found_.end()) {
+    return absl::DataLossError(absl::StrCat("active generation ", active, " is missing"));
+  }
+  auto generation = std::make_shared<Generation>(db_.get(), it->second);
+  found_.erase(it);  // Owned by the Generation from now on.
+  // Generations left over from an interrupted rebuild are dropped.
+  for (auto stale = found_.begin(); stale != found_.end();) {
+    std::string name;
+    int number = 0;
+    if (ParseGenerationName(stale->first, &name, &number) && name == projection) {
+      Generation(db_.get(), stale->second).Retire();
+      found_.erase(stale++);
+    } else {
+      ++stale;
+    }
+  }
+  return generation;
+}
+
+absl::StatusOr<std::shared_ptr<Generation>> ReadModelDb::CreateGeneration(
+    const std::string& projection) {
+  int number;
+  {
+    absl::MutexLock lock(&mu_);
+    number = next_generation_[projection]++;
+  }
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  rocksdb::Status s = db_->CreateColumnFamily(rocksdb::ColumnFamilyOptions(),
+                                              absl::StrCat(projection, "#", number), &handle);
+  if (!s.ok()) return eventstore::FromRocksDb(s, "creating a read-model generation");
+  return std::make_shared<Generation>(db_.get(), handle);
+}
+
+absl::Status ReadModelDb::Promote(const std::string& projection,
+                                  const std::shared_ptr<Generation>& next,
+                                  const std::shared_ptr<Generation>& previous) {
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  rocksdb::Status s = db_->Put(sync, absl::StrCat(kActivePrefix, projection), next->name());
+  if (!s.ok()) return eventstore::FromRocksDb(s, "promoting a read-model generation");
+  if (previous != nullptr) previous->Retire();
+  return absl::OkStatus();
+}
+
+}  // namespace stipple::projections

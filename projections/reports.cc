@@ -1,0 +1,239 @@
+#include "projections/reports.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/domain/time_convert.h"
+#include "stipple/events/v1/events.pb.h"
+#include "stipple/projections/v1/read_models.pb.h"
+
+namespace stipple::projections {
+namespace {
+
+namespace ev = events::v1;
+namespace rm = projections::v1;
+
+std::string ZoneKey(const std::string& location_id) { return "tz/" + location_id; }
+std::string FactsKey(const std::string& client_id) { return "f/" + client_id; }
+std::string SessionKey(const std::string& client_id) { return "s/" + client_id; }
+std::string BookingKey(const std::string& booking_id) { return "b/" + booking_id; }
+
+const char* PeriodName(Period period) {
+  switch (period) {
+    case Period::kDay:
+      return "day";
+    case Period::kWeek:
+      return "week";
+    case Period::kMonth:
+      return "month";
+  }
+  return "?";
+}
+
+absl::StatusOr<absl::TimeZone> ZoneOf(ModelWriter& model, const std::string& location_id) {
+  absl::StatusOr<std::optional<std::string>> name = model.Get(ZoneKey(location_id));
+  if (!name.ok()) return name.status();
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (name->has_value()) absl::LoadTimeZone(**name, &zone);
+  return zone;
+}
+
+// Applies `change` to the location's and the chain's counters for every period containing `when`.
+template <typename Change>
+absl::Status Count(ModelWriter& model, const std::string& location_id, absl::Time when,
+                   Change change) {
+  absl::StatusOr<absl::TimeZone> zone = ZoneOf(model, location_id);
+  if (!zone.ok()) return zone.status();
+  for (Period period : {Period::kDay, Period::kWeek, Period::kMonth}) {
+    const std::string key = PeriodKey(period, when, *zone);
+    for (const std::string& where : {location_id, std::string(kChainLocation)}) {
+      rm::ReportCounters counters;
+      const std::string report_key = ReportKey(where, period, key);
+      absl::StatusOr<bool> found = model.GetProto(report_key, &counters);
+      if (!found.ok()) return found.status();
+      change(counters);
+      model.PutProto(report_key, counters);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::RecordedEvent& meta,
+                              const std::string& client_id, ModelWriter& model) {
+  rm::ReportClientFacts facts;
+  absl::StatusOr<bool> known = model.GetProto(FactsKey(client_id), &facts);
+  if (!known.ok()) return known.status();
+  rm::ScheduleEntry session;  // The open session, if any.
+  absl::StatusOr<bool> open = model.GetProto(SessionKey(client_id), &session);
+  if (!open.ok()) return open.status();
+  const absl::Time start = domain::FromProto(session.start_time());
+
+  switch (event.event_case()) {
+    case ev::ClientEvent::kConsultationRecorded: {
+      const auto& c = event.consultation_recorded();
+      facts.set_consultation_location_id(c.location_id());
+      model.PutProto(FactsKey(client_id), facts);
+      return Count(model, c.location_id(), meta.recorded_at, [&c](rm::ReportCounters& r) {
+        r.set_consultations(r.consultations() + 1);
+        for (int reason : c.reasons()) (*r.mutable_extra_session_reasons())[reason]++;
+      });
+    }
+    case ev::ClientEvent::kPlanAgreed: {
+      facts.set_touch_up(event.plan_agreed().touch_up());
+      facts.clear_last_completed_start();
+      model.PutProto(FactsKey(client_id), facts);
+      if (event.plan_agreed().touch_up()) return absl::OkStatus();
+      const std::string& where = facts.consultation_location_id().empty()
+                                     ? meta.metadata.location
+                                     : facts.consultation_location_id();
+      return Count(model, where, meta.recorded_at,
+                   [](rm::ReportCounters& r) { r.set_plans_agreed(r.plans_agreed() + 1); });
+    }
+    case ev::ClientEvent::kSessionScheduled: {
+      const auto& s = event.session_scheduled();
+      rm::ScheduleEntry entry;
+      entry.set_location_id(s.location_id());
+      entry.set_artist_id(s.artist_id());
+      *entry.mutable_start_time() = s.start_time();
+      entry.set_session_number(s.session_number());
+      model.PutProto(SessionKey(client_id), entry);
+      return absl::OkStatus();
+    }
+    case ev::ClientEvent::kSessionCompleted: {
+      if (!*open) return absl::OkStatus();
+      model.Delete(SessionKey(client_id));
+      const int number = event.session_completed().session_number();
+      const int minutes = event.session_completed().record().actual_duration_minutes();
+      int gap_days = -1;
+      if (facts.has_last_completed_start()) {
+        gap_days = static_cast<int>((start - domain::FromProto(facts.last_completed_start())) /
+                                    absl::Hours(24));
+      }
+      *facts.mutable_last_completed_start() = session.start_time();
+      facts.set_last_session_location_id(session.location_id());
+      model.PutProto(FactsKey(client_id), facts);
+      return Count(model, session.location_id(), start, [&](rm::ReportCounters& r) {
+        (*r.mutable_sessions_completed_by_number())[number]++;
+        (*r.mutable_duration_minutes_by_number())[number] += minutes;
+        r.set_sessions_due(r.sessions_due() + 1);
+        (*r.mutable_artist_minutes_completed())[session.artist_id()] += minutes;
+        if (gap_days >= 0) (*r.mutable_days_between_sessions())[gap_days]++;
+      });
+    }
+    case ev::ClientEvent::kSessionNoShow:
+      if (!*open) return absl::OkStatus();
+      model.Delete(SessionKey(client_id));
+      return Count(model, session.location_id(), start, [](rm::ReportCounters& r) {
+        r.set_sessions_due(r.sessions_due() + 1);
+        r.set_no_shows(r.no_shows() + 1);
+      });
+    case ev::ClientEvent::kSessionCancelled: {
+      if (!*open) return absl::OkStatus();
+      model.Delete(SessionKey(client_id));
+      const bool late = event.session_cancelled().late();
+      return Count(model, session.location_id(), start, [late](rm::ReportCounters& r) {
+        r.set_cancellations(r.cancellations() + 1);
+        if (late) r.set_late_cancellations(r.late_cancellations() + 1);
+      });
+    }
+    case ev::ClientEvent::kCourseCompleted: {
+      if (facts.touch_up() || !facts.has_last_completed_start()) return absl::OkStatus();
+      const int sessions = event.course_completed().sessions_completed();
+      return Count(model, facts.last_session_location_id(),
+                   domain::FromProto(facts.last_completed_start()),
+                   [sessions](rm::ReportCounters& r) {
+                     r.set_courses_completed(r.courses_completed() + 1);
+                     r.set_course_sessions_total(r.course_sessions_total() + sessions);
+                     if (sessions >= 4) {
+                       r.set_courses_with_four_or_more(r.courses_with_four_or_more() + 1);
+                     }
+                   });
+    }
+    default:
+      return absl::OkStatus();
+  }
+}
+
+absl::Status ApplyArtistEvent(const ev::ArtistEvent& event, const std::string& artist_id,
+                              ModelWriter& model) {
+  if (event.has_booked()) {
+    const ev::ArtistBooked& booked = event.booked();
+    rm::ScheduleEntry entry;
+    entry.set_artist_id(artist_id);
+    entry.set_location_id(booked.location_id());
+    *entry.mutable_start_time() = booked.start_time();
+    entry.set_duration_minutes(booked.duration_minutes());
+    model.PutProto(BookingKey(booked.booking_id()), entry);
+    return Count(model, booked.location_id(), domain::FromProto(booked.start_time()),
+                 [&](rm::ReportCounters& r) {
+                   (*r.mutable_artist_minutes_booked())[artist_id] += booked.duration_minutes();
+                 });
+  }
+  if (event.has_booking_released()) {
+    rm::ScheduleEntry entry;
+    const std::string key = BookingKey(event.booking_released().booking_id());
+    absl::StatusOr<bool> found = model.GetProto(key, &entry);
+    if (!found.ok() || !*found) return found.status();
+    model.Delete(key);
+    return Count(model, entry.location_id(), domain::FromProto(entry.start_time()),
+                 [&](rm::ReportCounters& r) {
+                   (*r.mutable_artist_minutes_booked())[artist_id] -= entry.duration_minutes();
+                 });
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string PeriodKey(Period period, absl::Time time, absl::TimeZone zone) {
+  const absl::CivilDay day = absl::ToCivilDay(time, zone);
+  switch (period) {
+    case Period::kDay:
+      return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+    case Period::kMonth:
+      return absl::StrFormat("%04d-%02d", day.year(), day.month());
+    case Period::kWeek: {
+      // ISO 8601: the week belongs to the year of its Thursday.
+      const int weekday = (static_cast<int>(absl::GetWeekday(day)) + 7) % 7;  // Monday = 0.
+      const absl::CivilDay thursday = day - weekday + 3;
+      const int week = (absl::GetYearDay(thursday) - 1) / 7 + 1;
+      return absl::StrFormat("%04d-W%02d", thursday.year(), week);
+    }
+  }
+  return "";
+}
+
+std::string ReportKey(const std::string& location_id, Period period, const std::string& key) {
+  return absl::StrCat("r/", location_id, "/", PeriodName(period), "/", key);
+}
+
+absl::Status ReportsProjection::Apply(const eventstore::RecordedEvent& event, ModelWriter& model) {
+  if (absl::StartsWith(event.stream, "location-")) {
+    ev::LocationEvent location_event;
+    if (!location_event.ParseFromString(event.payload)) {
+      return absl::DataLossError("location event does not parse");
+    }
+    if (location_event.has_opened()) {
+      model.Put(ZoneKey(location_event.opened().location_id()),
+                location_event.opened().time_zone());
+    }
+    return absl::OkStatus();
+  }
+  if (absl::StartsWith(event.stream, "artist-")) {
+    ev::ArtistEvent artist_event;
+    if (!artist_event.ParseFromString(event.payload)) {
+      return absl::DataLossError("artist event does not parse");
+    }
+    return ApplyArtistEvent(artist_event, event.stream.substr(7), model);
+  }
+  if (absl::StartsWith(event.stream, "client-")) {
+    ev::ClientEvent client_event;
+    if (!client_event.ParseFromString(event.payload)) {
+      return absl::DataLossError("client event does not parse");
+    }
+    return ApplyClientEvent(client_event, event, event.stream.substr(7), model);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace stipple::projections

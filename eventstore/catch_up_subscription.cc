@@ -56,6 +56,10 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
       }
     }
     if (feed_->closed()) return absl::CancelledError("event store closed");
+    if (page_.empty() && absl::Now() >= deadline) {
+      // A selective filter over a long log: report progress rather than scan past the timeout.
+      return absl::DeadlineExceededError("no matching event within the timeout");
+    }
     if (!page_.empty()) {
       SharedEvent event = std::move(page_.front());
       page_.pop_front();

@@ -17,8 +17,8 @@ namespace stipple::eventstore {
 
 class CatchUpSubscription : public Subscription {
  public:
-  // `store` must outlive the subscription, except that once the feed is closed (the store is
-  // closing) the subscription touches only the feed.
+  // `store` must outlive the subscription. Closing the feed wakes a live consumer (CANCELLED);
+  // consumers must still be stopped before the store is destroyed.
   CatchUpSubscription(const EventStore& store, std::shared_ptr<LiveFeed> feed,
                       GlobalPosition after_position, EventFilter filter, SubscribeOptions options);
   ~CatchUpSubscription() override;

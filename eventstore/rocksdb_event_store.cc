@@ -64,6 +64,12 @@ struct RocksDbEventStore::QueuedAppend {
   absl::CondVar cv;
 };
 
+struct RocksDbEventStore::IdEntry {
+  SharedEvent event;
+  GlobalPosition append_first = 0;
+  uint32_t append_count = 0;
+};
+
 // The leader's view of the log while it builds one group's WriteBatch: the durable state plus
 // what earlier appends of the same group will write.
 class RocksDbEventStore::GroupCommit {
@@ -90,6 +96,13 @@ class RocksDbEventStore::GroupCommit {
       versions.push_back(*current);
     }
 
+    // The id index remembers which append wrote each event (its first position and size), so a
+    // replay must match one earlier append exactly.
+    const GlobalPosition append_first = next_position_;
+    uint32_t append_count = 0;
+    for (const StreamAppend& part : parts) append_count += part.events.size();
+    const std::string append_identity = EncodeU64(append_first) + EncodeU32(append_count);
+
     AppendResult result;
     for (size_t p = 0; p < parts.size(); ++p) {
       const StreamAppend& part = parts[p];
@@ -115,8 +128,9 @@ class RocksDbEventStore::GroupCommit {
         batch_.Put(store_.events(), ToSlice(position_bytes), ToSlice(canonical));
         batch_.Put(store_.stream_index(), ToSlice(StreamIndexKey(part.stream, version)),
                    ToSlice(position_bytes));
-        batch_.Put(store_.event_ids(), ToSlice(proposed.event_id), ToSlice(position_bytes));
-        pending_ids_[proposed.event_id] = event;
+        batch_.Put(store_.event_ids(), ToSlice(proposed.event_id),
+                   ToSlice(position_bytes + append_identity));
+        pending_ids_[proposed.event_id] = {event, append_first, append_count};
         out.positions.push_back(event->position);
         written_.push_back(std::move(event));
       }
@@ -138,13 +152,18 @@ class RocksDbEventStore::GroupCommit {
     return store_.CurrentVersion(stream, nullptr);
   }
 
-  // The recorded event with `event_id`, in this group or in the log; null when there is none.
-  absl::StatusOr<std::shared_ptr<const RecordedEvent>> Lookup(const std::string& event_id) {
+  // The recorded event with `event_id`, in this group or in the log, with the append that wrote
+  // it; nullopt when there is none.
+  absl::StatusOr<std::optional<IdEntry>> Lookup(const std::string& event_id) {
     if (auto it = pending_ids_.find(event_id); it != pending_ids_.end()) return it->second;
-    absl::StatusOr<std::optional<RecordedEvent>> found = store_.FindEvent(event_id);
-    if (!found.ok()) return found.status();
-    if (!found->has_value()) return nullptr;
-    return std::make_shared<const RecordedEvent>(std::move(**found));
+    absl::StatusOr<std::optional<IdIndexValue>> index = store_.LookupId(event_id);
+    if (!index.ok()) return index.status();
+    if (!index->has_value()) return std::nullopt;
+    absl::StatusOr<std::vector<RecordedEvent>> events =
+        store_.ReadPositions({(*index)->position}, nullptr);
+    if (!events.ok()) return events.status();
+    return IdEntry{std::make_shared<const RecordedEvent>(std::move(events->front())),
+                   (*index)->append_first, (*index)->append_count};
   }
 
   // The original result when every event id of `parts` is already recorded with the same content
@@ -153,21 +172,26 @@ class RocksDbEventStore::GroupCommit {
     AppendResult original;
     size_t found = 0, total = 0;
     std::string first_missing;
+    std::optional<GlobalPosition> append_first;
+    uint32_t append_count = 0;
     for (const StreamAppend& part : parts) {
       StreamAppendResult& out = original.streams.emplace_back();
       out.stream = part.stream;
       for (const ProposedEvent& proposed : part.events) {
         ++total;
-        absl::StatusOr<std::shared_ptr<const RecordedEvent>> recorded = Lookup(proposed.event_id);
+        absl::StatusOr<std::optional<IdEntry>> recorded = Lookup(proposed.event_id);
         if (!recorded.ok()) return recorded.status();
-        if (*recorded == nullptr) {
+        if (!recorded->has_value()) {
           if (first_missing.empty()) first_missing = proposed.event_id;
           continue;
         }
         ++found;
-        const RecordedEvent& event = **recorded;
+        const RecordedEvent& event = *(*recorded)->event;
         bool follows = out.positions.empty() || event.stream_version == out.new_version + 1;
-        if (!SameContent(proposed, part.stream, event) || !follows) {
+        bool same_append = !append_first || *append_first == (*recorded)->append_first;
+        append_first = (*recorded)->append_first;
+        append_count = (*recorded)->append_count;
+        if (!SameContent(proposed, part.stream, event) || !follows || !same_append) {
           return absl::AlreadyExistsError(absl::StrCat(
               "event id '", proposed.event_id, "' is already recorded (stream '", event.stream,
               "', version ", event.stream_version, ") with different content"));
@@ -182,6 +206,11 @@ class RocksDbEventStore::GroupCommit {
           absl::StrCat("some event ids of this append are already recorded but '", first_missing,
                        "' is not: event ids must not be reused across appends"));
     }
+    if (found != append_count) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("these event ids were written by an append of ", append_count,
+                       " events; a retry must resend that append whole"));
+    }
     return original;
   }
 
@@ -192,7 +221,7 @@ class RocksDbEventStore::GroupCommit {
   rocksdb::WriteBatch batch_;
   std::vector<SharedEvent> written_;
   absl::flat_hash_map<std::string, StreamVersion> pending_versions_;
-  absl::flat_hash_map<std::string, SharedEvent> pending_ids_;
+  absl::flat_hash_map<std::string, IdEntry> pending_ids_;
 };
 
 absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
@@ -339,15 +368,9 @@ absl::StatusOr<AppendResult> RocksDbEventStore::AppendMulti(
 }
 
 absl::Status RocksDbEventStore::CommitGroup(const std::vector<QueuedAppend*>& group) {
-  GroupCommit commit(*this, options_.clock());
-  std::vector<QueuedAppend*> writers;
-  for (QueuedAppend* queued : group) {
-    queued->result = commit.Add(queued->parts);
-    if (queued->result.ok() && !commit.written().empty() &&
-        queued->result->last_position() >= next_position_) {
-      writers.push_back(queued);
-    }
-  }
+  // Stored with microsecond precision; live subscribers must see exactly what readers will.
+  GroupCommit commit(*this, absl::FromUnixMicros(absl::ToUnixMicros(options_.clock())));
+  for (QueuedAppend* queued : group) queued->result = commit.Add(queued->parts);
   if (commit.written().empty()) return absl::OkStatus();
 
   rocksdb::WriteOptions sync;
@@ -359,7 +382,13 @@ absl::Status RocksDbEventStore::CommitGroup(const std::vector<QueuedAppend*>& gr
     // indeterminate").
     absl::Status failure = absl::UnavailableError(
         absl::StrCat("event store stopped accepting writes after a failed write: ", s.ToString()));
-    for (QueuedAppend* queued : writers) queued->result = failure;
+    // Every result but a replay of events that were already durable was decided against this
+    // batch (its writes, or its pending versions and ids): none of them holds.
+    for (QueuedAppend* queued : group) {
+      if (!queued->result.ok() || queued->result->last_position() >= next_position_) {
+        queued->result = failure;
+      }
+    }
     return failure;
   }
   next_position_ = commit.next_position();
@@ -483,18 +512,26 @@ absl::StatusOr<LogSlice> RocksDbEventStore::ReadAll(GlobalPosition from_position
   return slice;
 }
 
-absl::StatusOr<std::optional<RecordedEvent>> RocksDbEventStore::FindEvent(
+absl::StatusOr<std::optional<RocksDbEventStore::IdIndexValue>> RocksDbEventStore::LookupId(
     const std::string& event_id) const {
-  std::string position;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), event_ids(), ToSlice(event_id), &position);
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), event_ids(), ToSlice(event_id), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocksDb(s, "reading the event id index");
-  if (position.size() != 8) {
+  if (value.size() != 20) {
     return absl::DataLossError(
         absl::StrCat("event id index entry for '", event_id, "' is corrupt"));
   }
-  absl::StatusOr<std::vector<RecordedEvent>> events =
-      ReadPositions({DecodeU64(position.data())}, nullptr);
+  return IdIndexValue{DecodeU64(value.data()), DecodeU64(value.data() + 8),
+                      DecodeU32(value.data() + 16)};
+}
+
+absl::StatusOr<std::optional<RecordedEvent>> RocksDbEventStore::FindEvent(
+    const std::string& event_id) const {
+  absl::StatusOr<std::optional<IdIndexValue>> index = LookupId(event_id);
+  if (!index.ok()) return index.status();
+  if (!index->has_value()) return std::nullopt;
+  absl::StatusOr<std::vector<RecordedEvent>> events = ReadPositions({(*index)->position}, nullptr);
   if (!events.ok()) return events.status();
   return std::move(events->front());
 }

@@ -63,7 +63,16 @@ class RocksDbEventStore : public EventStore {
 
  private:
   struct QueuedAppend;
+  struct IdEntry;
   class GroupCommit;
+
+  // An event_ids value: where the event is and which append wrote it (FORMAT.md).
+  struct IdIndexValue {
+    GlobalPosition position = 0;
+    GlobalPosition append_first = 0;
+    uint32_t append_count = 0;
+  };
+  absl::StatusOr<std::optional<IdIndexValue>> LookupId(const std::string& event_id) const;
 
   RocksDbEventStore(RocksDbEventStoreOptions options, std::unique_ptr<rocksdb::DB> db,
                     std::vector<rocksdb::ColumnFamilyHandle*> handles, GlobalPosition head,

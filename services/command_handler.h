@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
@@ -66,7 +67,7 @@ class StreamReader {
 
  private:
   eventstore::EventStore& store_;
-  absl::flat_hash_map<std::string, domain::History> histories_;
+  absl::node_hash_map<std::string, domain::History> histories_;  // Stable addresses.
   absl::flat_hash_map<std::string, eventstore::StreamVersion> versions_;
 };
 

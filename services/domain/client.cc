@@ -139,6 +139,7 @@ void Evolve(ClientState& state, const ev::ClientEvent& event, const std::string&
       break;
     case ev::ClientEvent::kPatchTestRead:
       state.patch_test_result = event.patch_test_read().result();
+      state.patch_test_failed = state.patch_test_result == ev::PATCH_TEST_RESULT_FAILED;
       break;
     case ev::ClientEvent::kPatchTestWaived:
       state.patch_test_waived = true;
@@ -351,8 +352,11 @@ absl::StatusOr<ClientEvents> Decide(const ClientState& state, const ReadPatchTes
 absl::StatusOr<ClientEvents> Decide(const ClientState& state, const WaivePatchTest& command) {
   if (absl::Status s = Required("reason", command.reason); !s.ok()) return s;
   if (absl::Status s = Active(state); !s.ok()) return s;
-  if (state.patch_test_result == ev::PATCH_TEST_RESULT_FAILED) {
+  if (state.patch_test_failed) {
     return RuleBroken("PATCH_TEST_FAILED", "a failed patch test cannot be waived");
+  }
+  if (state.patch_test_applied && state.patch_test_result == ev::PATCH_TEST_RESULT_UNSPECIFIED) {
+    return RuleBroken("PATCH_TEST_PENDING", "a patch test is waiting to be read");
   }
   ev::ClientEvent event;
   event.mutable_patch_test_waived()->set_reason(command.reason);
@@ -447,7 +451,8 @@ absl::StatusOr<ScheduleDecision> Decide(const ClientState& state, const Schedule
   if (!state.consents.contains(ev::CONSENT_KIND_TREATMENT)) {
     return RuleBroken("CONSENT_REQUIRED", "the client has not signed treatment consent");
   }
-  if (state.patch_test_result == ev::PATCH_TEST_RESULT_FAILED && !state.patch_test_waived) {
+  // A failed test blocks treatment until a later one passes, whatever was waived before.
+  if (state.patch_test_failed) {
     return RuleBroken("PATCH_TEST_FAILED", "the client failed the patch test");
   }
   if (command.policy.patch_test_required() && !state.patch_test_waived &&

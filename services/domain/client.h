@@ -46,7 +46,8 @@ struct ClientState {
   std::map<std::string, Contraindication> contraindications;
   bool patch_test_applied = false;
   absl::Time patch_test_applied_at;
-  ev::PatchTestResult patch_test_result = ev::PATCH_TEST_RESULT_UNSPECIFIED;
+  ev::PatchTestResult patch_test_result = ev::PATCH_TEST_RESULT_UNSPECIFIED;  // Latest test.
+  bool patch_test_failed = false;  // A test failed and none has passed since: blocks treatment.
   bool patch_test_waived = false;
   int course_number = 0;     // Courses agreed so far (the first course, then touch-ups).
   bool plan_active = false;  // A course is agreed and not yet complete.

@@ -108,6 +108,29 @@ TEST(SafetyGateTest, NoSessionWithoutPlanConsentAndPatchTest) {
   EXPECT_RULE(Decide(Given(failed), Booking(artist, start, relaxed)), "PATCH_TEST_FAILED");
 }
 
+TEST(SafetyGateTest, AFailedPatchTestBlocksUntilALaterOnePasses) {
+  ArtistState artist = Artist();
+  const absl::Time start = kMonday + absl::Hours(48);
+  ev::ClientEvent waiver;
+  waiver.mutable_patch_test_waived()->set_reason("client declined");
+  // Waived first, then tested after all, and failed: the failure wins.
+  std::vector<ev::ClientEvent> events = {Registered(),
+                                         Consulted(4),
+                                         Consent(),
+                                         Plan(4),
+                                         waiver,
+                                         PatchApplied(kMonday - absl::Hours(100)),
+                                         PatchRead(ev::PATCH_TEST_RESULT_FAILED)};
+  EXPECT_RULE(Decide(Given(events), Booking(artist, start)), "PATCH_TEST_FAILED");
+  // Applying a new test does not erase the failure, and it cannot be waived away.
+  events.push_back(PatchApplied(kMonday - absl::Hours(80)));
+  EXPECT_RULE(Decide(Given(events), WaivePatchTest{"try again"}), "PATCH_TEST_FAILED");
+  EXPECT_RULE(Decide(Given(events), Booking(artist, start)), "PATCH_TEST_FAILED");
+  // A later pass clears it.
+  events.push_back(PatchRead(ev::PATCH_TEST_RESULT_PASSED));
+  EXPECT_TRUE(Decide(Given(events), Booking(artist, start)).ok());
+}
+
 TEST(SafetyGateTest, ContraindicationsBlockUntilResolved) {
   ArtistState artist = Artist();
   const absl::Time start = kMonday + absl::Hours(48);

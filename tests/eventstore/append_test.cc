@@ -180,6 +180,20 @@ TEST_F(AppendTest, ReusedIdWithDifferentContentIsRejected) {
   EXPECT_EQ(store_->HeadPosition(), 1u);
 }
 
+TEST_F(AppendTest, ARetryMustResendOneEarlierAppendWhole) {
+  MustAppend("client-1", ExpectedVersion::Any(), {Event("a")});
+  MustAppend("client-1", ExpectedVersion::Any(), {Event("b")});
+  // Both ids exist, in order, with the same content, but no single append wrote them together.
+  auto stitched =
+      store_->Append(Part("client-1", ExpectedVersion::Any(), {Event("a"), Event("b")}));
+  EXPECT_EQ(stitched.status().code(), absl::StatusCode::kAlreadyExists) << stitched.status();
+
+  MustAppend("client-2", ExpectedVersion::Any(), {Event("x"), Event("y"), Event("z")});
+  auto partial = store_->Append(Part("client-2", ExpectedVersion::Any(), {Event("x"), Event("y")}));
+  EXPECT_EQ(partial.status().code(), absl::StatusCode::kAlreadyExists) << partial.status();
+  EXPECT_EQ(store_->HeadPosition(), 5u);
+}
+
 TEST_F(AppendTest, ReopenContinuesPositionsAndTheChainVerifies) {
   MustAppend("client-1", ExpectedVersion::Any(), {Event("e1"), Event("e2")});
   Reopen();

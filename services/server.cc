@@ -11,7 +11,7 @@ namespace stipple::services {
 
 absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
     const std::string& listen_address, eventstore::EventStore& store,
-    std::function<absl::Time()> clock) {
+    projections::ReadModels* models, std::function<absl::Time()> clock) {
   size_t colon = listen_address.rfind(':');
   int port = -1;
   if (colon == std::string::npos || colon == 0 ||
@@ -33,12 +33,25 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
   builder.RegisterService(&stipple->artists_);
   builder.RegisterService(&stipple->clients_);
   builder.RegisterService(&stipple->sessions_);
+  builder.RegisterService(&stipple->feed_);
+  std::vector<const char*> services = {
+      "stipple.api.v1.LocationService", "stipple.api.v1.ArtistService",
+      "stipple.api.v1.ClientService", "stipple.api.v1.SessionService",
+      "stipple.api.v1.FeedService"};
+  if (models != nullptr) {
+    stipple->queries_ =
+        std::make_unique<QueryService>(*models, stipple->clock_, stipple->shutting_down_);
+    stipple->admin_ = std::make_unique<AdminService>(store, *models);
+    builder.RegisterService(stipple->queries_.get());
+    builder.RegisterService(stipple->admin_.get());
+    services.push_back("stipple.api.v1.QueryService");
+    services.push_back("stipple.api.v1.AdminService");
+  }
   stipple->server_ = builder.BuildAndStart();
   if (stipple->server_ == nullptr || bound_port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));
   }
-  for (const char* service : {"stipple.api.v1.LocationService", "stipple.api.v1.ArtistService",
-                              "stipple.api.v1.ClientService", "stipple.api.v1.SessionService"}) {
+  for (const char* service : services) {
     stipple->server_->GetHealthCheckService()->SetServingStatus(service, true);
   }
   stipple->address_ = absl::StrCat(listen_address.substr(0, colon), ":", bound_port);
@@ -46,6 +59,7 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
 }
 
 void StippleServer::Shutdown(absl::Duration grace) {
+  shutting_down_ = true;
   if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
     health->Shutdown();  // Probes see NOT_SERVING while calls drain.
   }

@@ -12,10 +12,14 @@
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "grpcpp/server.h"
+#include "projections/read_models.h"
+#include "services/admin_service.h"
 #include "services/artist_service.h"
 #include "services/client_service.h"
 #include "services/command_handler.h"
+#include "services/feed_service.h"
 #include "services/location_service.h"
+#include "services/query_service.h"
 #include "services/session_service.h"
 
 namespace stipple::services {
@@ -25,8 +29,10 @@ class StippleServer {
   // Binds `listen_address` ("host:port"; port 0 picks a free one) and starts serving the studio
   // API on `store`, with `clock` as the domain's "now". UNAVAILABLE when the address cannot be
   // bound; INVALID_ARGUMENT when it is malformed. `store` must outlive the server.
+  // `models` (optional) adds the query and admin services; it must outlive the server too.
   static absl::StatusOr<std::unique_ptr<StippleServer>> Start(
       const std::string& listen_address, eventstore::EventStore& store,
+      projections::ReadModels* models = nullptr,
       std::function<absl::Time()> clock = [] { return absl::Now(); });
 
   // "host:port" with the port actually bound.
@@ -40,17 +46,24 @@ class StippleServer {
 
  private:
   StippleServer(eventstore::EventStore& store, std::function<absl::Time()> clock)
-      : handler_(store, std::move(clock)),
+      : clock_(std::move(clock)),
+        handler_(store, clock_),
         locations_(handler_),
         artists_(handler_),
         clients_(handler_),
-        sessions_(handler_) {}
+        sessions_(handler_),
+        feed_(store, shutting_down_) {}
 
+  std::function<absl::Time()> clock_;
+  std::atomic<bool> shutting_down_{false};  // Ends streaming calls promptly.
   CommandHandler handler_;
   LocationService locations_;
   ArtistService artists_;
   ClientService clients_;
   SessionService sessions_;
+  FeedService feed_;
+  std::unique_ptr<QueryService> queries_;
+  std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

@@ -45,8 +45,9 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   sigset_t shutdown_signals = BlockShutdownSignals();
 
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   stipple::eventstore::RocksDbEventStoreOptions store_options;
-  store_options.path = absl::GetFlag(FLAGS_data_dir);
+  store_options.path = data_dir + "/events";
   auto store = stipple::eventstore::RocksDbEventStore::Open(store_options);
   if (!store.ok()) {
     Log(LogLevel::kError, absl::StrCat("cannot open the event store: ", store.status().ToString()));
@@ -55,7 +56,17 @@ int main(int argc, char** argv) {
   Log(LogLevel::kInfo, absl::StrCat("event store ", store_options.path, " open at position ",
                                     (*store)->HeadPosition()));
 
-  auto server = stipple::services::StippleServer::Start(absl::GetFlag(FLAGS_listen), **store);
+  // The read models catch up from their checkpoints in the background; queries wait for them
+  // only as far as a caller's min_position asks.
+  auto models = stipple::projections::ReadModels::Start(**store, data_dir + "/read_models");
+  if (!models.ok()) {
+    Log(LogLevel::kError,
+        absl::StrCat("cannot start the projections: ", models.status().ToString()));
+    return EXIT_FAILURE;
+  }
+
+  auto server =
+      stipple::services::StippleServer::Start(absl::GetFlag(FLAGS_listen), **store, models->get());
   if (!server.ok()) {
     Log(LogLevel::kError, server.status().ToString());
     return EXIT_FAILURE;
@@ -71,6 +82,7 @@ int main(int argc, char** argv) {
   (*server)->Wait();
   signal_waiter.join();
   server->reset();
+  models->reset();  // Stops the projections before the store they read closes.
   store->reset();
   Log(LogLevel::kInfo, "stippled stopped");
   return EXIT_SUCCESS;

@@ -45,7 +45,8 @@ class StudioApiTest : public ::testing::Test {
     auto store = eventstore::RocksDbEventStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    auto server = StippleServer::Start("127.0.0.1:0", *store_, [this] { return clock_.Now(); });
+    auto server =
+        StippleServer::Start("127.0.0.1:0", *store_, nullptr, [this] { return clock_.Now(); });
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     auto channel = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());

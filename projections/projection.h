@@ -10,6 +10,9 @@
 
 #include "absl/status/statusor.h"
 #include "eventstore/event.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/message_lite.h"
 #include "projections/read_model_db.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 
@@ -19,6 +22,19 @@ namespace stipple::projections {
 inline constexpr char kCheckpointKey[] =
     "\xff"
     "checkpoint";
+
+// One byte string per message content: map entries in key order, so equal models store equal
+// bytes (a rebuild can be compared with the live model, a report with the last one sent).
+inline std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
 
 // Reads see the model as it will be after this batch; writes land with the batch.
 class ModelWriter {
@@ -43,7 +59,7 @@ class ModelWriter {
   }
   template <typename Message>
   void PutProto(const std::string& key, const Message& message) {
-    Put(key, message.SerializeAsString());
+    Put(key, DeterministicBytes(message));
   }
 
   rocksdb::WriteBatch* batch() { return batch_.GetWriteBatch(); }

@@ -23,7 +23,6 @@ bool ParseGenerationName(const std::string& name, std::string* projection, int* 
 
 Generation::~Generation() {
   if (retired_) db_->DropColumnFamily(handle_);
-  db_->DestroyColumnFamilyHandle(handle_);
 }
 
 absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string& path) {
@@ -47,7 +46,7 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
     std::string projection;
     int generation = 0;
     if (ParseGenerationName(handle->GetName(), &projection, &generation)) {
-      db->found_[handle->GetName()] = handle;
+      db->handles_[handle->GetName()] = handle;
       db->next_generation_[projection] = std::max(db->next_generation_[projection], generation + 1);
     } else {
       raw->DestroyColumnFamilyHandle(handle);  // default: reached through DefaultColumnFamily().
@@ -58,8 +57,8 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
 
 ReadModelDb::~ReadModelDb() {
   absl::MutexLock lock(&mu_);
-  for (auto& [name, handle] : found_) db_->DestroyColumnFamilyHandle(handle);
-  found_.clear();
+  for (auto& [name, handle] : handles_) db_->DestroyColumnFamilyHandle(handle);
+  handles_.clear();
 }
 
 absl::StatusOr<std::shared_ptr<Generation>> ReadModelDb::Active(const std::string& projection) {
@@ -76,21 +75,19 @@ absl::StatusOr<std::shared_ptr<Generation>> ReadModelDb::Active(const std::strin
   }
   if (!s.ok()) return eventstore::FromRocksDb(s, "reading the active generation");
   absl::MutexLock lock(&mu_);
-  auto it = found_.find(active);
-  if (it == found_.end()) {
+  if (std::shared_ptr<Generation> held = serving_[projection].lock()) return held;
+  auto it = handles_.find(active);
+  if (it == handles_.end()) {
     return absl::DataLossError(absl::StrCat("active generation ", active, " is missing"));
   }
   auto generation = std::make_shared<Generation>(db_.get(), it->second);
-  found_.erase(it);  // Owned by the Generation from now on.
+  serving_[projection] = generation;
   // Generations left over from an interrupted rebuild are dropped.
-  for (auto stale = found_.begin(); stale != found_.end();) {
-    std::string name;
+  for (const auto& [name, handle] : handles_) {
+    std::string owner;
     int number = 0;
-    if (ParseGenerationName(stale->first, &name, &number) && name == projection) {
-      Generation(db_.get(), stale->second).Retire();
-      found_.erase(stale++);
-    } else {
-      ++stale;
+    if (name != active && ParseGenerationName(name, &owner, &number) && owner == projection) {
+      db_->DropColumnFamily(handle);
     }
   }
   return generation;
@@ -107,6 +104,8 @@ absl::StatusOr<std::shared_ptr<Generation>> ReadModelDb::CreateGeneration(
   rocksdb::Status s = db_->CreateColumnFamily(rocksdb::ColumnFamilyOptions(),
                                               absl::StrCat(projection, "#", number), &handle);
   if (!s.ok()) return eventstore::FromRocksDb(s, "creating a read-model generation");
+  absl::MutexLock lock(&mu_);
+  handles_[handle->GetName()] = handle;
   return std::make_shared<Generation>(db_.get(), handle);
 }
 
@@ -118,6 +117,8 @@ absl::Status ReadModelDb::Promote(const std::string& projection,
   rocksdb::Status s = db_->Put(sync, absl::StrCat(kActivePrefix, projection), next->name());
   if (!s.ok()) return eventstore::FromRocksDb(s, "promoting a read-model generation");
   if (previous != nullptr) previous->Retire();
+  absl::MutexLock lock(&mu_);
+  serving_[projection] = next;
   return absl::OkStatus();
 }
 

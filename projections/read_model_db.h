@@ -17,7 +17,7 @@
 namespace stipple::projections {
 
 // A column family holding one generation of a read model. Dropped from the database when the
-// last holder lets go after it was retired.
+// last holder lets go after it was retired. The handle belongs to the ReadModelDb.
 class Generation {
  public:
   Generation(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle) : db_(db), handle_(handle) {}
@@ -59,8 +59,10 @@ class ReadModelDb {
 
   std::unique_ptr<rocksdb::DB> db_;
   absl::Mutex mu_;
-  // Open column families by name, for generations found on open (default excluded).
-  absl::flat_hash_map<std::string, rocksdb::ColumnFamilyHandle*> found_ ABSL_GUARDED_BY(mu_);
+  // Every generation's handle by column family name (default excluded), destroyed on close.
+  absl::flat_hash_map<std::string, rocksdb::ColumnFamilyHandle*> handles_ ABSL_GUARDED_BY(mu_);
+  // The serving generation of each projection, while anyone holds it.
+  absl::flat_hash_map<std::string, std::weak_ptr<Generation>> serving_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int> next_generation_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "projections/projection.h"
 #include "services/domain/errors.h"
 #include "services/domain/time_convert.h"
 #include "services/grpc_status.h"
@@ -190,7 +191,7 @@ grpc::Status QueryService::WatchReport(grpc::ServerContext* context,
     absl::Status built = BuildReport(request->location_id(), request->granularity(),
                                      request->period(), 0, absl::Now(), &report);
     if (!built.ok()) return ToGrpcStatus(built);
-    std::string bytes = report.SerializeAsString();
+    std::string bytes = projections::DeterministicBytes(report);
     if (bytes != last_sent) {
       if (!writer->Write(report)) break;
       last_sent = std::move(bytes);

@@ -1,0 +1,176 @@
+// The projection runner: exactly-once application across restarts, rebuilds equal to incremental
+// application, lag and waiting for a position.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "eventstore/keys.h"
+#include "projections/projection_runner.h"
+#include "projections/read_models.h"
+#include "tests/eventstore/store_fixture.h"
+#include "tests/projections/workload.h"
+
+namespace stipple::projections {
+namespace {
+
+using eventstore::testing::Event;
+using eventstore::testing::Part;
+using eventstore::testing::StoreTest;
+
+// Counts how often each position was applied; fails once at `fail_at` to simulate a crash in the
+// middle of a batch.
+class CountingProjection : public Projection {
+ public:
+  explicit CountingProjection(eventstore::GlobalPosition fail_at = 0) : fail_at_(fail_at) {}
+  std::string name() const override { return "counting"; }
+  absl::Status Apply(const eventstore::RecordedEvent& event, ModelWriter& model) override {
+    if (event.position == fail_at_) return absl::InternalError("simulated crash");
+    const std::string key = "n/" + eventstore::EncodeU64(event.position);
+    absl::StatusOr<std::optional<std::string>> count = model.Get(key);
+    if (!count.ok()) return count.status();
+    model.Put(key, std::to_string(count->has_value() ? std::stoi(**count) + 1 : 1));
+    return absl::OkStatus();
+  }
+
+ private:
+  eventstore::GlobalPosition fail_at_;
+};
+
+std::map<std::string, std::string> Dump(const Generation& generation) {
+  std::map<std::string, std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      generation.db()->NewIterator(rocksdb::ReadOptions(), generation.handle()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out[it->key().ToString()] = it->value().ToString();
+  }
+  return out;
+}
+
+class RunnerTest : public StoreTest {
+ protected:
+  void AppendEvents(int count) {
+    for (int i = 0; i < count; ++i) {
+      ASSERT_TRUE(store_
+                      ->Append(Part(absl::StrCat("s-", i % 7), eventstore::ExpectedVersion::Any(),
+                                    {Event(absl::StrCat("e-", next_id_++))}))
+                      .ok());
+    }
+  }
+
+  void ExpectEachPositionOnce(const Generation& generation) {
+    std::map<std::string, std::string> model = Dump(generation);
+    for (eventstore::GlobalPosition p = 1; p <= store_->HeadPosition(); ++p) {
+      auto it = model.find("n/" + eventstore::EncodeU64(p));
+      ASSERT_NE(it, model.end()) << "position " << p << " was skipped";
+      ASSERT_EQ(it->second, "1") << "position " << p << " was applied " << it->second << " times";
+    }
+  }
+
+  int next_id_ = 0;
+};
+
+TEST_F(RunnerTest, CrashInTheMiddleOfCatchUpAppliesNothingTwiceAndSkipsNothing) {
+  AppendEvents(600);
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  {
+    ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(333),
+                            RunnerOptions{50});
+    ASSERT_TRUE(runner.Start().ok());
+    // The batch holding position 333 fails: the runner stops with the batches before it written.
+    for (int i = 0; i < 200 && runner.health().ok(); ++i) absl::SleepFor(absl::Milliseconds(10));
+    EXPECT_FALSE(runner.health().ok());
+    EXPECT_LT(runner.checkpoint(), 333u);
+    EXPECT_GT(runner.checkpoint(), 0u);
+  }
+  // Restart (reopening the database too), then catch up the rest and follow new events.
+  db->reset();
+  db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), RunnerOptions{50});
+  ASSERT_TRUE(runner.Start().ok());
+  AppendEvents(50);
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  ExpectEachPositionOnce(*runner.serving());
+}
+
+TEST_F(RunnerTest, StopAndRestartAtAnyMomentAppliesEachEventOnce) {
+  AppendEvents(400);
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  for (int round = 0; round < 5; ++round) {
+    ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(),
+                            RunnerOptions{7});
+    ASSERT_TRUE(runner.Start().ok());
+    AppendEvents(40);
+    absl::SleepFor(absl::Milliseconds(5 * round));
+    runner.Stop();
+  }
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), RunnerOptions{7});
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  ExpectEachPositionOnce(*runner.serving());
+}
+
+TEST_F(RunnerTest, WaitForReturnsOnceThePositionIsAppliedOrTheDeadlinePasses) {
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>());
+  ASSERT_TRUE(runner.Start().ok());
+  EXPECT_EQ(runner.WaitFor(5, absl::Now() + absl::Milliseconds(50)).code(),
+            absl::StatusCode::kDeadlineExceeded);
+  AppendEvents(5);
+  EXPECT_TRUE(runner.WaitFor(5, absl::Now() + absl::Seconds(30)).ok());
+  EXPECT_EQ(runner.checkpoint(), 5u);
+}
+
+TEST_F(RunnerTest, RebuildGivesTheSameReadModelsAsIncrementalApplication) {
+  auto models = ReadModels::Start(*store_, dir_.path() + "/models", RunnerOptions{13});
+  ASSERT_TRUE(models.ok()) << models.status();
+  // Applied incrementally, live, in small batches while the workload is written.
+  testing::WorkloadOptions workload;
+  workload.clients = 80;
+  const size_t written = testing::AppendWorkload(*store_, workload);
+  ASSERT_GT(written, 1000u);
+  const eventstore::GlobalPosition head = store_->HeadPosition();
+  const std::vector<std::string> names = {"client_summary", "client_history", "artist_schedule",
+                                          "reports"};
+  std::map<std::string, std::map<std::string, std::string>> incremental;
+  for (const std::string& name : names) {
+    ProjectionRunner* runner = (*models)->runner(name);
+    ASSERT_TRUE(runner->WaitFor(head, absl::Now() + absl::Seconds(120)).ok()) << name;
+    ASSERT_TRUE(runner->health().ok()) << runner->health();
+    incremental[name] = Dump(*runner->serving());
+  }
+  // Every kind of client event is in the log.
+  std::set<std::string> types;
+  for (eventstore::GlobalPosition from = 1;;) {
+    auto slice = store_->ReadAll(from, 1000, {});
+    ASSERT_TRUE(slice.ok());
+    for (const auto& event : slice->events) types.insert(event.type);
+    if (slice->end_of_log) break;
+    from = slice->next_position;
+  }
+  EXPECT_EQ(types.size(), 2u + 3u + 20u) << ::testing::PrintToString(types);
+
+  for (const std::string& name : names) {
+    ProjectionRunner* runner = (*models)->runner(name);
+    std::shared_ptr<Generation> before = runner->serving();
+    ASSERT_TRUE((*models)->Rebuild(name).ok());
+    EXPECT_EQ((*models)->Rebuild(name).code(), absl::StatusCode::kFailedPrecondition);
+    // The old generation serves until the new one has caught up.
+    for (int i = 0; i < 6000 && runner->rebuilding(); ++i) absl::SleepFor(absl::Milliseconds(10));
+    ASSERT_FALSE(runner->rebuilding()) << name;
+    ASSERT_TRUE(runner->health().ok()) << runner->health();
+    EXPECT_NE(runner->serving().get(), before.get()) << name << " did not swap";
+    EXPECT_EQ(Dump(*runner->serving()), incremental[name]) << name;
+  }
+  EXPECT_EQ((*models)->Rebuild("nope").code(), absl::StatusCode::kNotFound);
+  for (const Lag& lag : (*models)->Status()) EXPECT_EQ(lag.lag, 0u) << lag.name;
+}
+
+}  // namespace
+}  // namespace stipple::projections

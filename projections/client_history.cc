@@ -82,11 +82,11 @@ std::string Describe(const ev::ClientEvent& e) {
     }
     case ev::ClientEvent::kSessionCompleted: {
       const auto& r = e.session_completed().record();
-      return absl::StrCat("Session ", e.session_completed().session_number(),
-                          " completed: ", r.actual_duration_minutes(), " min, ",
-                          r.pigment().brand(), " lot ", r.pigment().lot(), " shade ",
-                          r.pigment().shade_step(), ", needle ", r.needle(), ", density ",
-                          r.density_level());
+      return absl::StrCat(
+          "Session ", e.session_completed().session_number(),
+          " completed: ", r.actual_duration_minutes(), " min, ", r.pigment().brand(), " lot ",
+          r.pigment().lot(), " shade ", r.pigment().shade_step(),
+          r.needle().empty() ? "" : ", needle " + r.needle(), ", density ", r.density_level());
     }
     case ev::ClientEvent::kSessionCancelled:
       return absl::StrCat("Session ", e.session_cancelled().session_number(), " cancelled",

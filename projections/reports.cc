@@ -73,7 +73,9 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       const auto& c = event.consultation_recorded();
       facts.set_consultation_location_id(c.location_id());
       model.PutProto(FactsKey(client_id), facts);
-      return Count(model, c.location_id(), meta.recorded_at, [&c](rm::ReportCounters& r) {
+      const absl::Time when =
+          c.has_consulted_at() ? domain::FromProto(c.consulted_at()) : meta.recorded_at;
+      return Count(model, c.location_id(), when, [&c](rm::ReportCounters& r) {
         r.set_consultations(r.consultations() + 1);
         for (int reason : c.reasons()) (*r.mutable_extra_session_reasons())[reason]++;
       });
@@ -86,7 +88,10 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       const std::string& where = facts.consultation_location_id().empty()
                                      ? meta.metadata.location
                                      : facts.consultation_location_id();
-      return Count(model, where, meta.recorded_at,
+      const absl::Time when = event.plan_agreed().has_agreed_at()
+                                  ? domain::FromProto(event.plan_agreed().agreed_at())
+                                  : meta.recorded_at;
+      return Count(model, where, when,
                    [](rm::ReportCounters& r) { r.set_plans_agreed(r.plans_agreed() + 1); });
     }
     case ev::ClientEvent::kSessionScheduled: {

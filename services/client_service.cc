@@ -35,7 +35,7 @@ grpc::Status ClientService::RecordConsultation(grpc::ServerContext*,
                                                const api::v1::RecordConsultationRequest* request,
                                                api::v1::RecordConsultationResponse* response) {
   domain::RecordConsultation command{
-      request->location_id(), request->artist_id(), request->assessment(), {}};
+      request->location_id(), request->artist_id(), request->assessment(), {}, handler_.Now()};
   absl::StatusOr<CommandOutcome> outcome = handler_.Handle(
       FromProto(request->context()),
       OnClient(request->client_id(),
@@ -117,10 +117,11 @@ grpc::Status ClientService::WaivePatchTest(grpc::ServerContext*,
 
 grpc::Status ClientService::AgreePlan(grpc::ServerContext*,
                                       const api::v1::AgreePlanRequest* request, Result* result) {
-  return Run(request->context(),
-             Simple(request->client_id(),
-                    domain::AgreePlan{request->planned_sessions(), request->deviation_reason()}),
-             result);
+  return Run(
+      request->context(),
+      Simple(request->client_id(), domain::AgreePlan{request->planned_sessions(),
+                                                     request->deviation_reason(), handler_.Now()}),
+      result);
 }
 
 grpc::Status ClientService::RevisePlan(grpc::ServerContext*,
@@ -149,7 +150,8 @@ grpc::Status ClientService::StartTouchUp(grpc::ServerContext*,
                                          const api::v1::StartTouchUpRequest* request,
                                          Result* result) {
   return Run(request->context(),
-             Simple(request->client_id(), domain::StartTouchUp{request->planned_sessions()}),
+             Simple(request->client_id(),
+                    domain::StartTouchUp{request->planned_sessions(), handler_.Now()}),
              result);
 }
 

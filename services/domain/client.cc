@@ -244,6 +244,7 @@ absl::StatusOr<ClientEvents> Decide(const ClientState& state, const RecordConsul
   *consultation->mutable_assessment() = command.assessment;
   consultation->set_recommended_sessions(recommendation.sessions);
   for (ev::ExtraSessionReason reason : recommendation.reasons) consultation->add_reasons(reason);
+  *consultation->mutable_consulted_at() = ToProto(command.now);
   return One(std::move(event));
 }
 
@@ -387,6 +388,7 @@ absl::StatusOr<ClientEvents> Decide(const ClientState& state, const AgreePlan& c
   plan->set_planned_sessions(planned);
   plan->set_recommended_sessions(state.recommended_sessions);
   plan->set_deviation_reason(command.deviation_reason);
+  *plan->mutable_agreed_at() = ToProto(command.now);
   return One(std::move(event));
 }
 
@@ -437,6 +439,7 @@ absl::StatusOr<ClientEvents> Decide(const ClientState& state, const StartTouchUp
   plan->set_touch_up(true);
   plan->set_planned_sessions(command.planned_sessions);
   plan->set_recommended_sessions(command.planned_sessions);
+  *plan->mutable_agreed_at() = ToProto(command.now);
   return One(std::move(event));
 }
 

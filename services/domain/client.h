@@ -83,6 +83,7 @@ struct RecordConsultation {
   std::string artist_id;
   ev::Assessment assessment;
   ev::LocationPolicy policy;  // The consultation location's.
+  absl::Time now;
 };
 absl::StatusOr<ClientEvents> Decide(const ClientState& state, const RecordConsultation& command);
 
@@ -129,6 +130,7 @@ absl::StatusOr<ClientEvents> Decide(const ClientState& state, const WaivePatchTe
 struct AgreePlan {
   int planned_sessions = 0;  // 0: the recommendation.
   std::string deviation_reason;
+  absl::Time now;
 };
 absl::StatusOr<ClientEvents> Decide(const ClientState& state, const AgreePlan& command);
 
@@ -142,6 +144,7 @@ absl::StatusOr<ClientEvents> Decide(const ClientState& state, const RevisePlan& 
 
 struct StartTouchUp {
   int planned_sessions = 0;
+  absl::Time now;
 };
 absl::StatusOr<ClientEvents> Decide(const ClientState& state, const StartTouchUp& command);
 

@@ -37,10 +37,11 @@ TEST(ConsultationTest, RecommendsAndValidatesTheAssessment) {
   a.set_scar_tissue(ev::SCAR_TISSUE_FUT_STRIP);
   a.set_skin_type(ev::SKIN_TYPE_NORMAL);
   a.set_density_goal(ev::DENSITY_GOAL_MEDIUM);
-  RecordConsultation command{"london", "a1", a, DefaultPolicy()};
+  RecordConsultation command{"london", "a1", a, DefaultPolicy(), kMonday};
   auto events = Decide(Given({Registered()}), command);
   ASSERT_TRUE(events.ok()) << events.status();
   EXPECT_EQ(events->at(0).consultation_recorded().recommended_sessions(), 4);
+  EXPECT_EQ(FromProto(events->at(0).consultation_recorded().consulted_at()), kMonday);
 
   EXPECT_EQ(Decide(ClientState{}, command).status().code(), absl::StatusCode::kNotFound);
   command.assessment.set_norwood(8);
@@ -286,15 +287,16 @@ TEST(CancellationTest, NoShowOnlyAfterTheStart) {
 }
 
 TEST(PlanTest, AgreedAfterConsultationWithAReasonToDeviate) {
-  EXPECT_RULE(Decide(Given({Registered()}), AgreePlan{0, ""}), "CONSULTATION_REQUIRED");
+  EXPECT_RULE(Decide(Given({Registered()}), AgreePlan{0, "", kMonday}), "CONSULTATION_REQUIRED");
   ClientState consulted = Given({Registered(), Consulted(4)});
-  auto recommended = Decide(consulted, AgreePlan{0, ""});
+  auto recommended = Decide(consulted, AgreePlan{0, "", kMonday});
   ASSERT_TRUE(recommended.ok());
   EXPECT_EQ(recommended->at(0).plan_agreed().planned_sessions(), 4);
-  EXPECT_INVALID(Decide(consulted, AgreePlan{5, ""}), "deviation_reason");
-  EXPECT_TRUE(Decide(consulted, AgreePlan{5, "very high density goal"}).ok());
-  EXPECT_INVALID(Decide(consulted, AgreePlan{13, "x"}), "planned_sessions");
-  EXPECT_RULE(Decide(Given(ReadyForTreatment()), AgreePlan{0, ""}), "PLAN_ALREADY_AGREED");
+  EXPECT_EQ(FromProto(recommended->at(0).plan_agreed().agreed_at()), kMonday);
+  EXPECT_INVALID(Decide(consulted, AgreePlan{5, "", kMonday}), "deviation_reason");
+  EXPECT_TRUE(Decide(consulted, AgreePlan{5, "very high density goal", kMonday}).ok());
+  EXPECT_INVALID(Decide(consulted, AgreePlan{13, "x", kMonday}), "planned_sessions");
+  EXPECT_RULE(Decide(Given(ReadyForTreatment()), AgreePlan{0, "", kMonday}), "PLAN_ALREADY_AGREED");
 }
 
 TEST(PlanTest, RevisionsKeepAboveProgressAndMayEndTheCourse) {
@@ -319,15 +321,15 @@ TEST(PlanTest, RevisionsKeepAboveProgressAndMayEndTheCourse) {
 }
 
 TEST(PlanTest, TouchUpFollowsACompletedCourse) {
-  EXPECT_RULE(Decide(Given(ReadyForTreatment()), StartTouchUp{1}), "COURSE_NOT_COMPLETE");
+  EXPECT_RULE(Decide(Given(ReadyForTreatment()), StartTouchUp{1, kMonday}), "COURSE_NOT_COMPLETE");
   std::vector<ev::ClientEvent> events = ReadyForTreatment(1);
   events.push_back(Scheduled(1, kMonday));
   events.push_back(Completed(1));
   ev::ClientEvent done;
   done.mutable_course_completed()->set_course_number(1);
   events.push_back(done);
-  EXPECT_INVALID(Decide(Given(events), StartTouchUp{3}), "planned_sessions");
-  auto touch_up = Decide(Given(events), StartTouchUp{1});
+  EXPECT_INVALID(Decide(Given(events), StartTouchUp{3, kMonday}), "planned_sessions");
+  auto touch_up = Decide(Given(events), StartTouchUp{1, kMonday});
   ASSERT_TRUE(touch_up.ok()) << touch_up.status();
   EXPECT_TRUE(touch_up->at(0).plan_agreed().touch_up());
   EXPECT_EQ(touch_up->at(0).plan_agreed().course_number(), 2);

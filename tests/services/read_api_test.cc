@@ -97,6 +97,14 @@ TEST_F(ReadApiTest, SummaryFollowsEveryStepOfACourse) {
   // Three years on, the same summary reads "touch-up due", and the client is listed as due.
   clock_.Advance(due - clock_.Now() + absl::Hours(1));
   EXPECT_EQ(Summary("c1", 0).phase(), rm::PHASE_TOUCH_UP_DUE);
+  api::ListClientsRequest due_before;
+  *due_before.mutable_touch_up_due_before() = domain::ToProto(due);
+  api::ListClientsResponse none_yet;
+  ASSERT_TRUE(ListClients(due_before, &none_yet).ok());
+  EXPECT_EQ(none_yet.clients_size(), 0);  // Due exactly then, not before.
+  *due_before.mutable_touch_up_due_before() = domain::ToProto(due + absl::Seconds(1));
+  ASSERT_TRUE(ListClients(due_before, &none_yet).ok());
+  EXPECT_EQ(none_yet.clients_size(), 1);
   api::ListClientsRequest due_list;
   due_list.set_phase(rm::PHASE_TOUCH_UP_DUE);
   api::ListClientsResponse listed;
@@ -227,6 +235,54 @@ TEST_F(ReadApiTest, ListsScheduleAndAsOf) {
   EXPECT_EQ(then.phase(), rm::PHASE_PLAN_AGREED);
   EXPECT_EQ(then.completed_sessions(), 0);
   EXPECT_EQ(Summary("bob", 0).completed_sessions(), 1);
+}
+
+TEST_F(ReadApiTest, AdminReadsTheLogAndReportsLag) {
+  OpenStudio();
+  ReadyClient("c1");
+  api::ReadStreamRequest stream_request;
+  stream_request.set_stream("client-c1");
+  stream_request.set_backwards(true);
+  stream_request.set_limit(2);
+  api::ReadEventsResponse stream;
+  grpc::ClientContext stream_context;
+  ASSERT_TRUE(admin_->ReadStream(&stream_context, stream_request, &stream).ok());
+  ASSERT_EQ(stream.events_size(), 2);
+  EXPECT_EQ(stream.events(0).type(), "client.PlanAgreed.v1");
+  EXPECT_EQ(stream.events(0).stream_version(), 5u);
+  EXPECT_EQ(stream.events(1).stream_version(), 4u);
+  EXPECT_FALSE(stream.end());
+
+  api::ReadAllRequest all_request;
+  all_request.set_from_position(1);
+  all_request.add_event_types("client.ConsentSigned.v1");
+  api::ReadEventsResponse all;
+  grpc::ClientContext all_context;
+  ASSERT_TRUE(admin_->ReadAll(&all_context, all_request, &all).ok());
+  ASSERT_EQ(all.events_size(), 1);
+  EXPECT_EQ(all.events(0).stream(), "client-c1");
+  EXPECT_TRUE(all.end());
+
+  api::ReadAllRequest too_many;
+  too_many.set_limit(5000);
+  grpc::ClientContext bad_context;
+  EXPECT_EQ(admin_->ReadAll(&bad_context, too_many, &all).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // Once caught up, every projection reports no lag.
+  ASSERT_TRUE(Summary("c1", store_->HeadPosition()).client_id() == "c1");
+  for (const char* name : {"client_history", "artist_schedule", "reports"}) {
+    ASSERT_TRUE(models_->runner(name)
+                    ->WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(30))
+                    .ok());
+  }
+  api::GetProjectionStatusResponse status;
+  ASSERT_TRUE(GetProjectionStatus({}, &status).ok());
+  ASSERT_EQ(status.projections_size(), 4);
+  for (const api::ProjectionStatus& projection : status.projections()) {
+    EXPECT_EQ(projection.lag(), 0u) << projection.name();
+    EXPECT_EQ(projection.checkpoint(), status.head_position()) << projection.name();
+  }
 }
 
 TEST_F(ReadApiTest, MinPositionWaitsForTheWriteOrTheDeadline) {

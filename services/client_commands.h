@@ -34,6 +34,20 @@ Decider Simple(std::string client_id, Command command) {
                   });
 }
 
+// Simple, for a command that names a location which must exist (NOT_FOUND naming `field`).
+template <typename Command>
+Decider AtLocation(std::string client_id, std::string field, std::string location_id,
+                   Command command) {
+  return OnClient(std::move(client_id),
+                  [field = std::move(field), location_id = std::move(location_id),
+                   command = std::move(command)](
+                      StreamReader& reader,
+                      const domain::ClientState& state) -> absl::StatusOr<domain::ClientEvents> {
+                    STIPPLE_RETURN_IF_ERROR(ReadLocation(reader, field, location_id).status());
+                    return domain::Decide(state, command);
+                  });
+}
+
 // The first event a command wrote to the client's stream (for responses that echo a decision).
 inline events::v1::ClientEvent FirstClientEvent(const CommandOutcome& outcome) {
   events::v1::ClientEvent event;

@@ -21,13 +21,7 @@ grpc::Status ClientService::RegisterClient(grpc::ServerContext*,
                                  request->personal()};
   return Run(
       request->context(),
-      OnClient(request->client_id(),
-               [command](StreamReader& reader,
-                         const ClientState& state) -> absl::StatusOr<ClientEvents> {
-                 STIPPLE_RETURN_IF_ERROR(
-                     ReadLocation(reader, "home_location_id", command.home_location_id).status());
-                 return domain::Decide(state, command);
-               }),
+      AtLocation(request->client_id(), "home_location_id", request->home_location_id(), command),
       result);
 }
 
@@ -90,13 +84,7 @@ grpc::Status ClientService::ApplyPatchTest(grpc::ServerContext*,
                                            Result* result) {
   domain::ApplyPatchTest command{request->location_id(), handler_.Now()};
   return Run(request->context(),
-             OnClient(request->client_id(),
-                      [command](StreamReader& reader,
-                                const ClientState& state) -> absl::StatusOr<ClientEvents> {
-                        STIPPLE_RETURN_IF_ERROR(
-                            ReadLocation(reader, "location_id", command.location_id).status());
-                        return domain::Decide(state, command);
-                      }),
+             AtLocation(request->client_id(), "location_id", request->location_id(), command),
              result);
 }
 
@@ -186,15 +174,9 @@ grpc::Status ClientService::Discontinue(grpc::ServerContext*,
 grpc::Status ClientService::ChangeHomeLocation(grpc::ServerContext*,
                                                const api::v1::ChangeHomeLocationRequest* request,
                                                Result* result) {
-  domain::ChangeHomeLocation command{request->location_id()};
   return Run(request->context(),
-             OnClient(request->client_id(),
-                      [command](StreamReader& reader,
-                                const ClientState& state) -> absl::StatusOr<ClientEvents> {
-                        STIPPLE_RETURN_IF_ERROR(
-                            ReadLocation(reader, "location_id", command.location_id).status());
-                        return domain::Decide(state, command);
-                      }),
+             AtLocation(request->client_id(), "location_id", request->location_id(),
+                        domain::ChangeHomeLocation{request->location_id()}),
              result);
 }
 

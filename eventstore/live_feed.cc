@@ -32,6 +32,7 @@ void SubscriberBuffer::Close() {
 bool SubscriberBuffer::Offer(const SharedEvent& event) {
   if (!filter_.Matches(*event)) return true;
   absl::MutexLock lock(&mu_);
+  if (closed_) return false;  // Cancelled: leave the feed, hold nothing more.
   if (events_.size() >= capacity_) {
     fell_behind_ = true;
     return false;

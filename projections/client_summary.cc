@@ -22,6 +22,16 @@ rm::Stage StageOf(int session_number) {
   return rm::STAGE_DENSITY;
 }
 
+// While a client is on hold their phase stays ON_HOLD; what happens meanwhile sets the phase they
+// return to.
+void SetPhase(ClientSummary& summary, rm::Phase phase) {
+  if (summary.phase() == rm::PHASE_ON_HOLD) {
+    summary.set_phase_before_hold(phase);
+  } else {
+    summary.set_phase(phase);
+  }
+}
+
 void Visit(ClientSummary& summary, const std::string& location) {
   if (location.empty()) return;
   const auto& visited = summary.locations_visited();
@@ -33,7 +43,10 @@ void Visit(ClientSummary& summary, const std::string& location) {
 void SetNext(ClientSummary& summary, int next_number) {
   const bool more = next_number <= summary.planned_sessions();
   summary.set_current_session_number(more ? next_number : 0);
-  summary.set_stage(more ? StageOf(next_number) : rm::STAGE_UNSPECIFIED);
+  // A touch-up refreshes density; only a first course goes foundation → refinement → density.
+  summary.set_stage(!more                ? rm::STAGE_UNSPECIFIED
+                    : summary.touch_up() ? rm::STAGE_DENSITY
+                                         : StageOf(next_number));
   summary.set_remaining_sessions(
       std::max(0, summary.planned_sessions() - summary.completed_sessions()));
 }
@@ -48,7 +61,7 @@ std::vector<std::string> IndexKeys(const ClientSummary& s) {
   if (s.phase() == rm::PHASE_COURSE_COMPLETE && s.has_touch_up_due_at()) {
     keys.push_back(kByTouchUpDue + TimeSortPart(domain::FromProto(s.touch_up_due_at())) + id);
   }
-  if (s.phase() == rm::PHASE_IN_TREATMENT && !s.has_next_session() &&
+  if (s.phase() == rm::PHASE_IN_TREATMENT && !s.has_next_session() && s.completed_sessions() > 0 &&
       s.has_last_completed_session()) {
     keys.push_back(kByIdleSince +
                    TimeSortPart(domain::FromProto(s.last_completed_session().start_time())) + id);
@@ -87,12 +100,16 @@ void ApplyToSummary(const ev::ClientEvent& event, const eventstore::RecordedEven
       summary.set_recommended_sessions(c.recommended_sessions());
       *summary.mutable_recommendation_reasons() = c.reasons();
       if (summary.phase() == rm::PHASE_REGISTERED) summary.set_phase(rm::PHASE_CONSULTED);
+      if (summary.phase() == rm::PHASE_ON_HOLD &&
+          summary.phase_before_hold() == rm::PHASE_REGISTERED) {
+        summary.set_phase_before_hold(rm::PHASE_CONSULTED);
+      }
       Visit(summary, c.location_id());
       break;
     }
     case ev::ClientEvent::kPlanAgreed: {
       const auto& p = event.plan_agreed();
-      summary.set_phase(rm::PHASE_PLAN_AGREED);
+      SetPhase(summary, rm::PHASE_PLAN_AGREED);
       summary.set_course_number(p.course_number());
       summary.set_touch_up(p.touch_up());
       summary.set_agreed_sessions(p.planned_sessions());
@@ -110,7 +127,7 @@ void ApplyToSummary(const ev::ClientEvent& event, const eventstore::RecordedEven
       break;
     case ev::ClientEvent::kSessionScheduled: {
       const auto& s = event.session_scheduled();
-      summary.set_phase(rm::PHASE_IN_TREATMENT);
+      SetPhase(summary, rm::PHASE_IN_TREATMENT);
       rm::SessionRef* next = summary.mutable_next_session();
       next->set_session_number(s.session_number());
       next->set_location_id(s.location_id());
@@ -137,7 +154,7 @@ void ApplyToSummary(const ev::ClientEvent& event, const eventstore::RecordedEven
       summary.clear_next_session();
       break;
     case ev::ClientEvent::kCourseCompleted:
-      summary.set_phase(rm::PHASE_COURSE_COMPLETE);
+      SetPhase(summary, rm::PHASE_COURSE_COMPLETE);
       *summary.mutable_touch_up_due_at() = event.course_completed().touch_up_due_at();
       summary.set_remaining_sessions(0);
       summary.set_current_session_number(0);

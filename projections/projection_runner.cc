@@ -48,11 +48,14 @@ absl::Status ProjectionRunner::Start() {
     live_ = std::make_unique<Target>(Target{*std::move(serving), *checkpoint});
   }
   live_subscription_ = store_.Subscribe(*checkpoint, {}, {});
-  live_thread_ = std::thread([this] { Follow(*live_subscription_, *live_, false); });
+  live_running_ = true;
+  live_thread_ =
+      std::thread([this, start = *checkpoint] { Follow(*live_subscription_, nullptr, start); });
   return absl::OkStatus();
 }
 
 void ProjectionRunner::Stop() {
+  absl::MutexLock control(&control_mu_);
   stopping_ = true;
   if (live_subscription_) live_subscription_->Cancel();
   if (rebuild_subscription_) rebuild_subscription_->Cancel();
@@ -99,6 +102,8 @@ absl::Status ProjectionRunner::health() const {
 }
 
 absl::Status ProjectionRunner::StartRebuild() {
+  absl::MutexLock control(&control_mu_);
+  if (stopping_) return absl::FailedPreconditionError(absl::StrCat(name_, " is stopping"));
   if (rebuilding_.exchange(true)) {
     return absl::FailedPreconditionError(absl::StrCat(name_, " is already rebuilding"));
   }
@@ -110,7 +115,7 @@ absl::Status ProjectionRunner::StartRebuild() {
   }
   rebuild_ = std::make_unique<Target>(Target{*std::move(fresh), 0});
   rebuild_subscription_ = store_.Subscribe(0, {}, {});
-  rebuild_thread_ = std::thread([this] { Follow(*rebuild_subscription_, *rebuild_, true); });
+  rebuild_thread_ = std::thread([this] { Follow(*rebuild_subscription_, rebuild_.get(), 0); });
   return absl::OkStatus();
 }
 
@@ -135,19 +140,20 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
   return absl::OkStatus();
 }
 
-void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target& own_target,
-                              bool promote_when_caught_up) {
+void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* rebuild,
+                              GlobalPosition start) {
   std::vector<SubscriptionMessage> batch;
-  GlobalPosition checkpoint = own_target.checkpoint;
+  GlobalPosition checkpoint = start;
   auto fail = [this](const absl::Status& status) {
     absl::MutexLock lock(&mu_);
     health_ = status;
   };
-  // Writes the batch into the live target (which a rebuild may have swapped) or the rebuild's.
+  // Writes the batch into the rebuild's target, or into the live one (which a rebuild may have
+  // swapped meanwhile).
   auto commit = [&]() -> bool {
     absl::Status status;
-    if (promote_when_caught_up) {
-      status = Commit(own_target, batch, checkpoint);
+    if (rebuild != nullptr) {
+      status = Commit(*rebuild, batch, checkpoint);
     } else {
       absl::MutexLock lock(&mu_);
       status = Commit(*live_, batch, checkpoint);
@@ -160,27 +166,37 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target& ow
   // A rebuild that has reached the serving generation takes its place.
   auto try_promote = [&]() -> bool {
     absl::MutexLock lock(&mu_);
-    if (own_target.checkpoint < live_->checkpoint) return false;
-    if (absl::Status s = db_.Promote(name_, own_target.generation, live_->generation); !s.ok()) {
+    if (live_ != nullptr && rebuild->checkpoint < live_->checkpoint) return false;
+    absl::Status s =
+        db_.Promote(name_, rebuild->generation, live_ != nullptr ? live_->generation : nullptr);
+    if (!s.ok()) {
       health_ = s;
       return true;
     }
     live_ = std::move(rebuild_);
+    health_ = absl::OkStatus();
     ++changes_;
     return true;
   };
 
   bool caught_up = false;
-  // After a rebuild's commit: once it has caught up, it swaps in as soon as it reaches the
-  // serving generation's checkpoint.
-  auto promoted = [&]() { return promote_when_caught_up && caught_up && try_promote(); };
+  bool failed = false;  // A commit failed: health() says why; stop following.
+  // After a rebuild's commit: once caught up, it swaps in as soon as it has reached the serving
+  // generation's checkpoint. If the live follower has stopped (after an error), the rebuild's
+  // thread carries on as the live follower; otherwise it ends.
+  auto done_rebuilding = [&]() -> bool {
+    if (rebuild == nullptr || !caught_up || !try_promote()) return false;
+    rebuild = nullptr;
+    rebuilding_ = false;
+    return live_running_;
+  };
   while (!stopping_) {
     absl::StatusOr<SubscriptionMessage> message =
         subscription.Next(batch.empty() ? absl::Milliseconds(200) : absl::ZeroDuration());
     if (!message.ok()) {
       if (message.status().code() == absl::StatusCode::kDeadlineExceeded) {
         if (!batch.empty() && !commit()) break;
-        if (promoted()) break;
+        if (done_rebuilding()) break;
         continue;
       }
       if (message.status().code() != absl::StatusCode::kCancelled) fail(message.status());
@@ -190,20 +206,22 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target& ow
       case SubscriptionMessage::Kind::kEvent:
         batch.push_back(*std::move(message));
         checkpoint = batch.back().checkpoint;
-        if (batch.size() >= options_.max_batch_events && !commit()) return;
+        if (batch.size() >= options_.max_batch_events && !commit()) failed = true;
         break;
       case SubscriptionMessage::Kind::kCaughtUp:
         caught_up = true;
         checkpoint = std::max(checkpoint, message->checkpoint);
-        if (!commit()) return;
+        if (!commit()) failed = true;
         break;
       case SubscriptionMessage::Kind::kFellBehind:
         break;  // The subscription re-reads the log; nothing is lost.
     }
-    if (batch.empty() && promoted()) break;
+    if (failed) break;
+    if (batch.empty() && done_rebuilding()) break;
   }
-  if (!batch.empty() && !stopping_) commit();
-  if (promote_when_caught_up) rebuilding_ = false;
+  if (!batch.empty() && !stopping_ && !failed) commit();
+  if (rebuild != nullptr) rebuilding_ = false;  // Failed or stopped: a new rebuild may start.
+  if (rebuild == nullptr) live_running_ = false;
 }
 
 }  // namespace stipple::projections

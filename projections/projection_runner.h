@@ -54,9 +54,10 @@ class ProjectionRunner {
 
  private:
   struct Target;
-  // Pulls from `subscription` into `target` until stopped; with `promote_when_caught_up`, swaps
-  // `target` in once it has reached the serving generation's checkpoint.
-  void Follow(eventstore::Subscription& subscription, Target& target, bool promote_when_caught_up);
+  // Pulls from `subscription` from checkpoint `start` until stopped: into the serving generation,
+  // or into `rebuild` (not null), which it swaps in once it has reached the serving checkpoint.
+  void Follow(eventstore::Subscription& subscription, Target* rebuild,
+              eventstore::GlobalPosition start);
   absl::Status Commit(Target& target, const std::vector<eventstore::SubscriptionMessage>& batch,
                       eventstore::GlobalPosition checkpoint);
 
@@ -71,8 +72,10 @@ class ProjectionRunner {
   std::unique_ptr<Target> rebuild_;
   absl::Status health_ ABSL_GUARDED_BY(mu_);
   uint64_t changes_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Mutex control_mu_;  // Serialises Stop and StartRebuild.
   std::atomic<bool> stopping_{false};
   std::atomic<bool> rebuilding_{false};
+  std::atomic<bool> live_running_{false};  // The live follower thread has not exited.
   std::unique_ptr<eventstore::Subscription> live_subscription_;
   std::unique_ptr<eventstore::Subscription> rebuild_subscription_;
   std::thread live_thread_;

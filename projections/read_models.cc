@@ -267,6 +267,7 @@ absl::StatusOr<rm::ClientSummary> ReadModels::ClientSummaryAsOf(
     std::optional<absl::Time> time) const {
   rm::ClientSummary summary;
   bool any = false;
+  absl::Time last_recorded = absl::InfinitePast();
   for (eventstore::StreamVersion from = 1;;) {
     absl::StatusOr<eventstore::StreamSlice> slice =
         store_.ReadStream("client-" + client_id, from, eventstore::ReadDirection::kForwards, 1000);
@@ -281,14 +282,14 @@ absl::StatusOr<rm::ClientSummary> ReadModels::ClientSummaryAsOf(
         return absl::DataLossError("client event does not parse");
       }
       ApplyToSummary(client_event, event, summary);
+      last_recorded = event.recorded_at;
       any = true;
       from = event.stream_version + 1;
     }
     if (slice->end_of_stream || slice->events.empty()) break;
   }
   if (!any) return absl::NotFoundError("client '" + client_id + "' had no events by then");
-  const absl::Time seen_at = time.value_or(absl::FromUnixSeconds(0));
-  return time ? AsSeenAt(std::move(summary), seen_at) : summary;
+  return AsSeenAt(std::move(summary), time.value_or(last_recorded));
 }
 
 std::vector<Lag> ReadModels::Status() const {

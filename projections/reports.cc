@@ -117,12 +117,17 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       *facts.mutable_last_completed_start() = session.start_time();
       facts.set_last_session_location_id(session.location_id());
       model.PutProto(FactsKey(client_id), facts);
+      // Touch-up sessions count as sessions and artist time, but not in the statistics of a
+      // course by session number (their session 1 is no foundation session).
+      const bool course_session = !facts.touch_up();
       return Count(model, session.location_id(), start, [&](rm::ReportCounters& r) {
-        (*r.mutable_sessions_completed_by_number())[number]++;
-        (*r.mutable_duration_minutes_by_number())[number] += minutes;
+        if (course_session) {
+          (*r.mutable_sessions_completed_by_number())[number]++;
+          (*r.mutable_duration_minutes_by_number())[number] += minutes;
+          if (gap_days >= 0) (*r.mutable_days_between_sessions())[gap_days]++;
+        }
         r.set_sessions_due(r.sessions_due() + 1);
         (*r.mutable_artist_minutes_completed())[session.artist_id()] += minutes;
-        if (gap_days >= 0) (*r.mutable_days_between_sessions())[gap_days]++;
       });
     }
     case ev::ClientEvent::kSessionNoShow:

@@ -39,6 +39,22 @@ class CountingProjection : public Projection {
   eventstore::GlobalPosition fail_at_;
 };
 
+// Fails the first time it meets `fail_at`, whichever generation is being built.
+class FailOnceProjection : public CountingProjection {
+ public:
+  explicit FailOnceProjection(eventstore::GlobalPosition fail_at) : fail_at_(fail_at) {}
+  absl::Status Apply(const eventstore::RecordedEvent& event, ModelWriter& model) override {
+    if (event.position == fail_at_ && !failed_.exchange(true)) {
+      return absl::InternalError("simulated failure");
+    }
+    return CountingProjection::Apply(event, model);
+  }
+
+ private:
+  eventstore::GlobalPosition fail_at_;
+  std::atomic<bool> failed_{false};
+};
+
 std::map<std::string, std::string> Dump(const Generation& generation) {
   std::map<std::string, std::string> out;
   std::unique_ptr<rocksdb::Iterator> it(
@@ -111,6 +127,27 @@ TEST_F(RunnerTest, StopAndRestartAtAnyMomentAppliesEachEventOnce) {
   }
   ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), RunnerOptions{7});
   ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  ExpectEachPositionOnce(*runner.serving());
+}
+
+TEST_F(RunnerTest, ARebuildReplacesAFailedFollowerAndKeepsFollowing) {
+  AppendEvents(100);
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  ProjectionRunner runner(*store_, **db, std::make_unique<FailOnceProjection>(60),
+                          RunnerOptions{10});
+  ASSERT_TRUE(runner.Start().ok());
+  for (int i = 0; i < 500 && runner.health().ok(); ++i) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_FALSE(runner.health().ok());  // The live follower stopped at position 60.
+  EXPECT_LT(runner.checkpoint(), 60u);
+
+  ASSERT_TRUE(runner.StartRebuild().ok());
+  for (int i = 0; i < 1000 && runner.rebuilding(); ++i) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_FALSE(runner.rebuilding());
+  EXPECT_TRUE(runner.health().ok()) << runner.health();
+  // The rebuilt generation serves and keeps following the log.
+  AppendEvents(30);
   ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
   ExpectEachPositionOnce(*runner.serving());
 }

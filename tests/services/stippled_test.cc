@@ -103,6 +103,10 @@ TEST(StippledTest, ServesHealthAndReflectionAndStopsOnSigterm) {
   grpc::Status status = health->Check(&health_context, request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  grpc::ClientContext named_context;
+  request.set_service("stipple.api.v1.ClientService");
+  ASSERT_TRUE(health->Check(&named_context, request, &response).ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 
   auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(channel);
   grpc::ClientContext reflection_context;
@@ -118,7 +122,12 @@ TEST(StippledTest, ServesHealthAndReflectionAndStopsOnSigterm) {
   for (const auto& service : listed.list_services_response().service()) {
     services.push_back(service.name());
   }
-  EXPECT_THAT(services, ::testing::Contains("grpc.health.v1.Health"));
+  for (const char* service : {"grpc.health.v1.Health", "stipple.api.v1.ClientService",
+                              "stipple.api.v1.SessionService", "stipple.api.v1.LocationService",
+                              "stipple.api.v1.ArtistService", "stipple.api.v1.QueryService",
+                              "stipple.api.v1.FeedService", "stipple.api.v1.AdminService"}) {
+    EXPECT_THAT(services, ::testing::Contains(service));
+  }
   EXPECT_TRUE(stream->Finish().ok());
 
   int exit_status = stippled.Stop(SIGTERM);

@@ -1,0 +1,84 @@
+// How fast the projections fold a log: every read model rebuilt from position 0 over a generated
+// workload, against a plain scan that reads and decodes the same log in the same run.
+//
+//   projection_bench [--clients=N] [--bench_dir=DIR]
+//
+// Prints events/s for the scan and for the rebuild of all four read models, and their ratio.
+
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
+#include "eventstore/rocksdb_event_store.h"
+#include "projections/read_models.h"
+#include "tests/projections/workload.h"
+
+using stipple::eventstore::GlobalPosition;
+
+int main(int argc, char** argv) {
+  std::string dir = "./bench-data";
+  int clients = 2000;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.starts_with("--bench_dir=")) dir = arg.substr(12);
+    if (arg.starts_with("--clients=") && !absl::SimpleAtoi(arg.substr(10), &clients)) return 2;
+  }
+  std::filesystem::remove_all(dir);
+  stipple::eventstore::RocksDbEventStoreOptions options;
+  options.path = dir + "/events";
+  auto store = stipple::eventstore::RocksDbEventStore::Open(options);
+  if (!store.ok()) return 1;
+
+  stipple::testing::WorkloadOptions workload;
+  workload.clients = clients;
+  workload.locations = 8;
+  workload.artists = 40;
+  const absl::Time write_start = absl::Now();
+  const size_t events = stipple::testing::AppendWorkload(**store, workload);
+  const GlobalPosition head = (*store)->HeadPosition();
+  std::printf("log: %zu events (%llu positions), %d clients, written in %s\n", events,
+              static_cast<unsigned long long>(head), clients,
+              absl::FormatDuration(absl::Now() - write_start).c_str());
+
+  // Baseline: read and decode the whole log, as a projection's catch-up does.
+  const absl::Time scan_start = absl::Now();
+  size_t scanned = 0;
+  for (GlobalPosition from = 1;;) {
+    auto slice = (*store)->ReadAll(from, 256, {});
+    if (!slice.ok()) return 1;
+    scanned += slice->events.size();
+    if (slice->end_of_log) break;
+    from = slice->next_position;
+  }
+  const double scan_seconds = absl::ToDoubleSeconds(absl::Now() - scan_start);
+
+  auto cpu_seconds = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  };
+  const double fold_cpu_start = cpu_seconds();
+  const absl::Time fold_start = absl::Now();
+  auto models = stipple::projections::ReadModels::Start(**store, dir + "/read_models");
+  if (!models.ok()) return 1;
+  for (const char* name : {"client_summary", "client_history", "artist_schedule", "reports"}) {
+    if (!(*models)->runner(name)->WaitFor(head, absl::InfiniteFuture()).ok()) return 1;
+  }
+  const double fold_seconds = absl::ToDoubleSeconds(absl::Now() - fold_start);
+  const double fold_cpu = cpu_seconds() - fold_cpu_start;
+
+  std::printf("%-40s %12s\n", "", "events/s");
+  std::printf("%-40s %12.0f\n", "scan + decode (baseline)", scanned / scan_seconds);
+  std::printf("%-40s %12.0f\n", "rebuild of 4 read models (in parallel)", head / fold_seconds);
+  std::printf("%-40s %12.2f\n", "rebuild CPU seconds per wall second", fold_cpu / fold_seconds);
+  std::printf("%-40s %12.2f\n", "ratio rebuild / scan",
+              (head / fold_seconds) / (scanned / scan_seconds));
+  models->reset();
+  store->reset();
+  std::filesystem::remove_all(dir);
+}

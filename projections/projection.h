@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "eventstore/event.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -62,11 +63,33 @@ class ModelWriter {
     Put(key, DeterministicBytes(message));
   }
 
+  // A message kept decoded for the rest of the batch and written once, when the batch is
+  // flushed: for entries many events of a batch update (report counters). A key read this way
+  // must not also be read or written with Get/Put in the same batch.
+  template <typename Message>
+  absl::StatusOr<Message*> Mutable(const std::string& key) {
+    auto it = cached_.find(key);
+    if (it == cached_.end()) {
+      auto message = std::make_unique<Message>();
+      absl::StatusOr<bool> found = GetProto(key, message.get());
+      if (!found.ok()) return found.status();
+      it = cached_.emplace(key, std::move(message)).first;
+    }
+    return static_cast<Message*>(it->second.get());
+  }
+
+  // Writes every message taken with Mutable into the batch. The runner calls it before writing.
+  void Flush() {
+    for (const auto& [key, message] : cached_) Put(key, DeterministicBytes(*message));
+    cached_.clear();
+  }
+
   rocksdb::WriteBatch* batch() { return batch_.GetWriteBatch(); }
 
  private:
   const Generation& generation_;
   rocksdb::WriteBatchWithIndex batch_;
+  absl::flat_hash_map<std::string, std::unique_ptr<google::protobuf::MessageLite>> cached_;
 };
 
 class Projection {

@@ -131,6 +131,7 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
                                                  ": ", s.message()));
     }
   }
+  model.Flush();
   model.Put(kCheckpointKey, eventstore::EncodeU64(checkpoint));
   // No sync: a crash loses only batches whose checkpoint is lost with them, and they are
   // re-applied.

@@ -47,12 +47,11 @@ absl::Status Count(ModelWriter& model, const std::string& location_id, absl::Tim
   for (Period period : {Period::kDay, Period::kWeek, Period::kMonth}) {
     const std::string key = PeriodKey(period, when, *zone);
     for (const std::string& where : {location_id, std::string(kChainLocation)}) {
-      rm::ReportCounters counters;
-      const std::string report_key = ReportKey(where, period, key);
-      absl::StatusOr<bool> found = model.GetProto(report_key, &counters);
-      if (!found.ok()) return found.status();
-      change(counters);
-      model.PutProto(report_key, counters);
+      // Many events of a batch land in the same periods: keep the counters decoded meanwhile.
+      absl::StatusOr<rm::ReportCounters*> counters =
+          model.Mutable<rm::ReportCounters>(ReportKey(where, period, key));
+      if (!counters.ok()) return counters.status();
+      change(**counters);
     }
   }
   return absl::OkStatus();

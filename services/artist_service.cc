@@ -27,7 +27,7 @@ grpc::Status ArtistService::RegisterArtist(grpc::ServerContext*,
     STIPPLE_ASSIGN_OR_RETURN(events::v1::ArtistEvent event, domain::Decide(state, command));
     return std::vector<StreamWrite>{Write(stream, std::vector{event})};
   };
-  return Reply(handler_.Handle(FromProto(request->context()), decide), result);
+  return Reply(handler_.Handle(ContextOf(*request), decide), result);
 }
 
 }  // namespace stipple::services

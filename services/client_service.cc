@@ -9,9 +9,9 @@ namespace stipple::services {
 using domain::ClientEvents;
 using domain::ClientState;
 
-grpc::Status ClientService::Run(const api::v1::CommandContext& context, const Decider& decide,
+grpc::Status ClientService::Run(const CommandContext& context, const Decider& decide,
                                 Result* result) {
-  return Reply(handler_.Handle(FromProto(context), decide), result);
+  return Reply(handler_.Handle(context, decide), result);
 }
 
 grpc::Status ClientService::RegisterClient(grpc::ServerContext*,
@@ -20,7 +20,7 @@ grpc::Status ClientService::RegisterClient(grpc::ServerContext*,
   domain::RegisterClient command{request->client_id(), request->home_location_id(),
                                  request->personal()};
   return Run(
-      request->context(),
+      ContextOf(*request),
       AtLocation(request->client_id(), "home_location_id", request->home_location_id(), command),
       result);
 }
@@ -31,7 +31,7 @@ grpc::Status ClientService::RecordConsultation(grpc::ServerContext*,
   domain::RecordConsultation command{
       request->location_id(), request->artist_id(), request->assessment(), {}, handler_.Now()};
   absl::StatusOr<CommandOutcome> outcome = handler_.Handle(
-      FromProto(request->context()),
+      ContextOf(*request),
       OnClient(request->client_id(),
                [command](StreamReader& reader,
                          const ClientState& state) -> absl::StatusOr<ClientEvents> {
@@ -55,7 +55,7 @@ grpc::Status ClientService::RecordConsultation(grpc::ServerContext*,
 grpc::Status ClientService::SignConsent(grpc::ServerContext*,
                                         const api::v1::SignConsentRequest* request,
                                         Result* result) {
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              Simple(request->client_id(),
                     domain::SignConsent{request->kind(), request->template_version()}),
              result);
@@ -67,12 +67,12 @@ grpc::Status ClientService::RecordContraindication(
       request->contraindication_id(), request->kind(), request->description(),
       request->has_until() ? std::optional(domain::FromProto(request->until())) : std::nullopt,
       handler_.Now()};
-  return Run(request->context(), Simple(request->client_id(), command), result);
+  return Run(ContextOf(*request), Simple(request->client_id(), command), result);
 }
 
 grpc::Status ClientService::ClearContraindication(
     grpc::ServerContext*, const api::v1::ClearContraindicationRequest* request, Result* result) {
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              Simple(request->client_id(),
                     domain::ClearContraindication{request->contraindication_id(),
                                                   request->cleared_by(), request->note()}),
@@ -83,7 +83,7 @@ grpc::Status ClientService::ApplyPatchTest(grpc::ServerContext*,
                                            const api::v1::ApplyPatchTestRequest* request,
                                            Result* result) {
   domain::ApplyPatchTest command{request->location_id(), handler_.Now()};
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              AtLocation(request->client_id(), "location_id", request->location_id(), command),
              result);
 }
@@ -91,7 +91,7 @@ grpc::Status ClientService::ApplyPatchTest(grpc::ServerContext*,
 grpc::Status ClientService::ReadPatchTest(grpc::ServerContext*,
                                           const api::v1::ReadPatchTestRequest* request,
                                           Result* result) {
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              Simple(request->client_id(), domain::ReadPatchTest{request->result(), handler_.Now()}),
              result);
 }
@@ -99,14 +99,14 @@ grpc::Status ClientService::ReadPatchTest(grpc::ServerContext*,
 grpc::Status ClientService::WaivePatchTest(grpc::ServerContext*,
                                            const api::v1::WaivePatchTestRequest* request,
                                            Result* result) {
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              Simple(request->client_id(), domain::WaivePatchTest{request->reason()}), result);
 }
 
 grpc::Status ClientService::AgreePlan(grpc::ServerContext*,
                                       const api::v1::AgreePlanRequest* request, Result* result) {
   return Run(
-      request->context(),
+      ContextOf(*request),
       Simple(request->client_id(), domain::AgreePlan{request->planned_sessions(),
                                                      request->deviation_reason(), handler_.Now()}),
       result);
@@ -115,7 +115,7 @@ grpc::Status ClientService::AgreePlan(grpc::ServerContext*,
 grpc::Status ClientService::RevisePlan(grpc::ServerContext*,
                                        const api::v1::RevisePlanRequest* request, Result* result) {
   domain::RevisePlan command{request->planned_sessions(), request->reason(), request->note(), {}};
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              OnClient(request->client_id(),
                       [command](StreamReader& reader,
                                 const ClientState& state) -> absl::StatusOr<ClientEvents> {
@@ -137,7 +137,7 @@ grpc::Status ClientService::RevisePlan(grpc::ServerContext*,
 grpc::Status ClientService::StartTouchUp(grpc::ServerContext*,
                                          const api::v1::StartTouchUpRequest* request,
                                          Result* result) {
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              Simple(request->client_id(),
                     domain::StartTouchUp{request->planned_sessions(), handler_.Now()}),
              result);
@@ -146,7 +146,7 @@ grpc::Status ClientService::StartTouchUp(grpc::ServerContext*,
 grpc::Status ClientService::AmendRecord(grpc::ServerContext*,
                                         const api::v1::AmendRecordRequest* request,
                                         Result* result) {
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              Simple(request->client_id(),
                     domain::AmendRecord{request->amended_event_id(), request->field(),
                                         request->corrected_value(), request->reason()}),
@@ -155,26 +155,26 @@ grpc::Status ClientService::AmendRecord(grpc::ServerContext*,
 
 grpc::Status ClientService::PutOnHold(grpc::ServerContext*,
                                       const api::v1::PutOnHoldRequest* request, Result* result) {
-  return Run(request->context(), Simple(request->client_id(), domain::PutOnHold{request->reason()}),
-             result);
+  return Run(ContextOf(*request),
+             Simple(request->client_id(), domain::PutOnHold{request->reason()}), result);
 }
 
 grpc::Status ClientService::Resume(grpc::ServerContext*, const api::v1::ResumeRequest* request,
                                    Result* result) {
-  return Run(request->context(), Simple(request->client_id(), domain::Resume{}), result);
+  return Run(ContextOf(*request), Simple(request->client_id(), domain::Resume{}), result);
 }
 
 grpc::Status ClientService::Discontinue(grpc::ServerContext*,
                                         const api::v1::DiscontinueRequest* request,
                                         Result* result) {
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              Simple(request->client_id(), domain::Discontinue{request->reason()}), result);
 }
 
 grpc::Status ClientService::ChangeHomeLocation(grpc::ServerContext*,
                                                const api::v1::ChangeHomeLocationRequest* request,
                                                Result* result) {
-  return Run(request->context(),
+  return Run(ContextOf(*request),
              AtLocation(request->client_id(), "location_id", request->location_id(),
                         domain::ChangeHomeLocation{request->location_id()}),
              result);

@@ -45,7 +45,7 @@ class ClientService final : public api::v1::ClientService::Service {
                                   Result*) override;
 
  private:
-  grpc::Status Run(const api::v1::CommandContext& context, const Decider& decide, Result* result);
+  grpc::Status Run(const CommandContext& context, const Decider& decide, Result* result);
 
   CommandHandler& handler_;
 };

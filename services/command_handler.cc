@@ -29,14 +29,17 @@ absl::Status ValidateContext(const CommandContext& context) {
 }  // namespace
 
 absl::StatusOr<std::optional<CommandOutcome>> CommandHandler::FindEarlierResult(
-    const std::string& request_id) {
+    const CommandContext& context, const std::string& causation) {
   std::optional<CommandOutcome> outcome;
   for (size_t k = 0;; ++k) {
     absl::StatusOr<std::optional<eventstore::RecordedEvent>> event =
-        store_.FindEvent(EventId(request_id, k));
+        store_.FindEvent(EventId(context.request_id, k));
     if (!event.ok()) return event.status();
     if (!event->has_value()) break;
     const eventstore::RecordedEvent& found = **event;
+    if (k == 0 && found.metadata.causation_id != causation) {
+      return domain::RequestIdReused(context.request_id);
+    }
     if (!outcome.has_value()) outcome = CommandOutcome{found.stream, 0, 0, {}};
     if (found.stream == outcome->stream) {
       outcome->stream_version = std::max(outcome->stream_version, found.stream_version);
@@ -74,10 +77,13 @@ absl::StatusOr<CommandOutcome> CommandHandler::Handle(const CommandContext& cont
   metadata.location = context.location_id;
   metadata.correlation_id =
       context.correlation_id.empty() ? context.request_id : context.correlation_id;
-  metadata.causation_id = context.request_id;
+  metadata.causation_id = context.request_digest.empty()
+                              ? context.request_id
+                              : absl::StrCat(context.request_id, "@", context.request_digest);
 
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    absl::StatusOr<std::optional<CommandOutcome>> earlier = FindEarlierResult(context.request_id);
+    absl::StatusOr<std::optional<CommandOutcome>> earlier =
+        FindEarlierResult(context, metadata.causation_id);
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) return **earlier;
 

@@ -27,6 +27,10 @@ struct CommandContext {
   std::string actor;
   std::string location_id;
   std::string correlation_id;  // Defaults to request_id.
+  // A digest of the whole request. Recorded with the events (causation "<request_id>@<digest>"),
+  // so reusing a request id for a different request is refused rather than answered with the
+  // first request's result. Empty: not checked.
+  std::string request_digest;
 };
 
 struct EncodedEvent {
@@ -90,7 +94,8 @@ class CommandHandler {
   absl::Time Now() const { return clock_(); }
 
  private:
-  absl::StatusOr<std::optional<CommandOutcome>> FindEarlierResult(const std::string& request_id);
+  absl::StatusOr<std::optional<CommandOutcome>> FindEarlierResult(const CommandContext& context,
+                                                                  const std::string& causation);
 
   eventstore::EventStore& store_;
   std::function<absl::Time()> clock_;

@@ -29,18 +29,16 @@ grpc::Status LocationService::OpenLocation(grpc::ServerContext*,
                                            api::v1::CommandResult* result) {
   domain::OpenLocation command{request->location_id(), request->name(), request->time_zone(),
                                request->policy(), request->has_policy()};
-  return Reply(
-      handler_.Handle(FromProto(request->context()), OnLocation(request->location_id(), command)),
-      result);
+  return Reply(handler_.Handle(ContextOf(*request), OnLocation(request->location_id(), command)),
+               result);
 }
 
 grpc::Status LocationService::ChangeLocationPolicy(
     grpc::ServerContext*, const api::v1::ChangeLocationPolicyRequest* request,
     api::v1::CommandResult* result) {
   domain::ChangeLocationPolicy command{request->policy(), request->reason()};
-  return Reply(
-      handler_.Handle(FromProto(request->context()), OnLocation(request->location_id(), command)),
-      result);
+  return Reply(handler_.Handle(ContextOf(*request), OnLocation(request->location_id(), command)),
+               result);
 }
 
 }  // namespace stipple::services

@@ -12,6 +12,14 @@ namespace stipple::services {
 
 CommandContext FromProto(const api::v1::CommandContext& context);
 
+// The request's context plus a digest of the whole request (see CommandContext::request_digest).
+CommandContext ContextOf(const google::protobuf::Message& request,
+                         const api::v1::CommandContext& context);
+template <typename Request>
+CommandContext ContextOf(const Request& request) {
+  return ContextOf(request, request.context());
+}
+
 // Fills `result` and returns OK, or returns the mapped error.
 grpc::Status Reply(const absl::StatusOr<CommandOutcome>& outcome, api::v1::CommandResult* result);
 

@@ -51,7 +51,7 @@ grpc::Status SessionService::ScheduleSession(grpc::ServerContext*,
         Write(domain::ClientStream(client_id), decision.client),
         Write(domain::ArtistStream(artist_id), std::vector{decision.artist})};
   };
-  absl::StatusOr<CommandOutcome> outcome = handler_.Handle(FromProto(request->context()), decide);
+  absl::StatusOr<CommandOutcome> outcome = handler_.Handle(ContextOf(*request), decide);
   grpc::Status status = Reply(outcome, response->mutable_result());
   if (status.ok()) {
     const events::v1::ClientEvent event = FirstClientEvent(*outcome);
@@ -67,7 +67,7 @@ grpc::Status SessionService::CompleteSession(grpc::ServerContext*,
                                              api::v1::CommandResult* result) {
   domain::CompleteSession command{request->session_number(), request->record(), {}, handler_.Now()};
   return Reply(
-      handler_.Handle(FromProto(request->context()),
+      handler_.Handle(ContextOf(*request),
                       OnClient(request->client_id(),
                                [command](StreamReader& reader,
                                          const ClientState& state) -> absl::StatusOr<ClientEvents> {
@@ -95,14 +95,14 @@ grpc::Status SessionService::CancelSession(grpc::ServerContext*,
         Write(domain::ClientStream(client_id), decision.client),
         Write(domain::ArtistStream(decision.artist_id), std::vector{decision.artist})};
   };
-  return Reply(handler_.Handle(FromProto(request->context()), decide), result);
+  return Reply(handler_.Handle(ContextOf(*request), decide), result);
 }
 
 grpc::Status SessionService::MarkNoShow(grpc::ServerContext*,
                                         const api::v1::MarkNoShowRequest* request,
                                         api::v1::CommandResult* result) {
   return Reply(
-      handler_.Handle(FromProto(request->context()),
+      handler_.Handle(ContextOf(*request),
                       Simple(request->client_id(),
                              domain::MarkNoShow{request->session_number(), handler_.Now()})),
       result);

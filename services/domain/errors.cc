@@ -38,6 +38,15 @@ absl::Status AlreadyExists(const std::string& kind, const std::string& id) {
   return status;
 }
 
+absl::Status RequestIdReused(const std::string& request_id) {
+  absl::Status status = absl::AlreadyExistsError(
+      absl::StrCat("context.request_id: '", request_id,
+                   "' was used by a different request; a new change needs a new request id"));
+  status.SetPayload(kReasonUrl, absl::Cord("REQUEST_ID_REUSED"));
+  status.SetPayload(kFieldUrl, absl::Cord("context.request_id"));
+  return status;
+}
+
 std::string ReasonOf(const absl::Status& status) { return PayloadOf(status, kReasonUrl); }
 std::string FieldOf(const absl::Status& status) { return PayloadOf(status, kFieldUrl); }
 

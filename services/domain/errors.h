@@ -23,6 +23,10 @@ absl::Status NotFound(const std::string& kind, const std::string& id);
 // ALREADY_EXISTS for a duplicate creation.
 absl::Status AlreadyExists(const std::string& kind, const std::string& id);
 
+// ALREADY_EXISTS with reason REQUEST_ID_REUSED, naming "context.request_id": a request id that an
+// earlier, different request already used.
+absl::Status RequestIdReused(const std::string& request_id);
+
 // The reason or field carried by a status from the functions above; empty when there is none.
 std::string ReasonOf(const absl::Status& status);
 std::string FieldOf(const absl::Status& status);

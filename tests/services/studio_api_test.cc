@@ -168,6 +168,37 @@ TEST_F(StudioApiTest, RetriedRequestReturnsTheFirstResultAndWritesOnce) {
   EXPECT_EQ(store_->HeadPosition(), head);
 }
 
+TEST_F(StudioApiTest, ARequestIdReusedForADifferentRequestIsRefused) {
+  OpenStudio();
+  ReadyClient("c1");
+  api::SignConsentRequest photos;
+  *photos.mutable_context() = Ctx();
+  photos.set_client_id("c1");
+  photos.set_kind(ev::CONSENT_KIND_PHOTOS);
+  photos.set_template_version("v1");
+  api::CommandResult first;
+  ASSERT_TRUE(SignConsent(photos, &first).ok());
+  const eventstore::GlobalPosition head = store_->HeadPosition();
+
+  // The same request id, another change: refused, nothing written, the retry still answered.
+  api::SignConsentRequest privacy = photos;
+  privacy.set_kind(ev::CONSENT_KIND_DATA_PRIVACY);
+  api::CommandResult reused;
+  grpc::Status status = SignConsent(privacy, &reused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << status.error_message();
+  EXPECT_EQ(Details(status).reason(), "REQUEST_ID_REUSED");
+  api::ScheduleSessionRequest other_command =
+      Schedule("c1", "london", clock_.Now() + absl::Hours(30));
+  *other_command.mutable_context() = photos.context();
+  api::ScheduleSessionResponse booked;
+  EXPECT_EQ(ScheduleSession(other_command, &booked).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(store_->HeadPosition(), head);
+
+  api::CommandResult retried;
+  ASSERT_TRUE(SignConsent(photos, &retried).ok());
+  EXPECT_EQ(retried.global_position(), first.global_position());
+}
+
 TEST_F(StudioApiTest, BadInputGetsTheRightStatusAndWritesNothing) {
   OpenStudio();
   ReadyClient("c1");

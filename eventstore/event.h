@@ -112,7 +112,6 @@ struct EventFilter {
   std::vector<std::string> event_types;  // Any of these; empty = all types.
 
   bool Matches(const RecordedEvent& event) const;
-  bool IsEmpty() const { return stream_prefix.empty() && event_types.empty(); }
 };
 
 struct LogSlice {

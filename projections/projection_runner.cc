@@ -79,11 +79,6 @@ absl::Status ProjectionRunner::WaitFor(GlobalPosition position, absl::Time deadl
                                                   ", not yet at position ", position));
 }
 
-uint64_t ProjectionRunner::changes() const {
-  absl::MutexLock lock(&mu_);
-  return changes_;
-}
-
 uint64_t ProjectionRunner::WaitForChange(uint64_t seen, absl::Time deadline) const {
   absl::MutexLock lock(&mu_);
   auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return changes_ > seen; };

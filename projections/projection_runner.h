@@ -38,8 +38,7 @@ class ProjectionRunner {
   eventstore::GlobalPosition checkpoint() const;
   // Blocks until the checkpoint reaches `position` or `deadline` passes (DEADLINE_EXCEEDED).
   absl::Status WaitFor(eventstore::GlobalPosition position, absl::Time deadline) const;
-  // Counts committed batches; WaitForChange blocks until it exceeds `seen` or `deadline`.
-  uint64_t changes() const;
+  // Blocks until more batches than `seen` have been committed, or `deadline`; returns the count.
   uint64_t WaitForChange(uint64_t seen, absl::Time deadline) const;
 
   // The generation that serves reads; hold it for the duration of a query.

@@ -3,28 +3,21 @@
 #include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "projections/projection.h"
 #include "services/grpc_status.h"
 
 namespace stipple::services {
 
 CommandContext FromProto(const api::v1::CommandContext& context) {
-  return CommandContext{context.request_id(), context.actor(), context.location_id(),
-                        context.correlation_id(), {}};
+  return CommandContext{
+      context.request_id(), context.actor(), context.location_id(), context.correlation_id(), {}};
 }
 
 CommandContext ContextOf(const google::protobuf::Message& request,
                          const api::v1::CommandContext& context) {
   CommandContext out = FromProto(context);
-  // Deterministic bytes, so the same request always gives the same digest (map order aside).
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
-  }
+  // Deterministic bytes, so the same request always gives the same digest.
+  const std::string bytes = projections::DeterministicBytes(request);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
   // 96 bits tell requests apart; the full hash would only lengthen every causation id.

@@ -11,6 +11,7 @@
 #include "projections/projection_runner.h"
 #include "projections/read_models.h"
 #include "tests/eventstore/store_fixture.h"
+#include "tests/projections/read_model_dump.h"
 #include "tests/projections/workload.h"
 
 namespace stipple::projections {
@@ -19,6 +20,7 @@ namespace {
 using eventstore::testing::Event;
 using eventstore::testing::Part;
 using eventstore::testing::StoreTest;
+using stipple::testing::Dump;
 
 // Counts how often each position was applied; fails once at `fail_at` to simulate a crash in the
 // middle of a batch.
@@ -54,16 +56,6 @@ class FailOnceProjection : public CountingProjection {
   eventstore::GlobalPosition fail_at_;
   std::atomic<bool> failed_{false};
 };
-
-std::map<std::string, std::string> Dump(const Generation& generation) {
-  std::map<std::string, std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it(
-      generation.db()->NewIterator(rocksdb::ReadOptions(), generation.handle()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    out[it->key().ToString()] = it->value().ToString();
-  }
-  return out;
-}
 
 class RunnerTest : public StoreTest {
  protected:

@@ -12,6 +12,7 @@
 #include "eventstore/hash_chain.h"
 #include "eventstore/keys.h"
 #include "eventstore/record_codec.h"
+#include "eventstore/rocksdb_logger.h"
 #include "eventstore/rocksdb_status.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -235,6 +236,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
+  db_options.info_log = StderrRocksDbLogger();
   if (options.env != nullptr) db_options.env = options.env;
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -348,6 +350,13 @@ absl::StatusOr<AppendResult> RocksDbEventStore::AppendMulti(
   absl::Status failure = write_failure_;
   mu_.Unlock();
 
+  if (!failure.ok()) {
+    failure = TryResume(failure);
+    if (failure.ok()) {
+      absl::MutexLock lock(&mu_);
+      write_failure_ = absl::OkStatus();
+    }
+  }
   // Followers keep queueing while the leader writes and syncs; they form the next group.
   if (failure.ok()) {
     failure = CommitGroup(group);
@@ -380,8 +389,13 @@ absl::Status RocksDbEventStore::CommitGroup(const std::vector<QueuedAppend*>& gr
     // The WAL may or may not hold the batch: nothing in it can be acknowledged, and nothing after
     // it can be written until an operator has looked (leveldb: "the state of the log file is
     // indeterminate").
-    absl::Status failure = absl::UnavailableError(
-        absl::StrCat("event store stopped accepting writes after a failed write: ", s.ToString()));
+    absl::Status failure =
+        s.IsNoSpace()
+            ? absl::ResourceExhaustedError(absl::StrCat(
+                  "event store is out of disk space; appends resume once space is freed: ",
+                  s.ToString()))
+            : absl::UnavailableError(absl::StrCat(
+                  "event store stopped accepting writes after a failed write: ", s.ToString()));
     // Every result but a replay of events that were already durable was decided against this
     // batch (its writes, or its pending versions and ids): none of them holds.
     for (QueuedAppend* queued : group) {
@@ -395,6 +409,29 @@ absl::Status RocksDbEventStore::CommitGroup(const std::vector<QueuedAppend*>& gr
   last_hash_ = commit.last_hash();
   head_.store(next_position_ - 1, std::memory_order_release);
   feed_->Publish(commit.written());
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbEventStore::TryResume(const absl::Status& failure) {
+  // Only a full disk is worth retrying: after a failed write or sync of another kind the file's
+  // state is unknown (a retried fsync may report success for data that was dropped).
+  if (failure.code() != absl::StatusCode::kResourceExhausted) return failure;
+  const absl::Time now = absl::Now();
+  if (now - last_resume_attempt_ < kResumeInterval) return failure;
+  last_resume_attempt_ = now;
+  // RocksDB flushes the memtables to new files and starts a new WAL, so a record the failed
+  // write left half-written in the old one is never replayed.
+  rocksdb::Status s = db_->Resume();
+  if (!s.ok()) return failure;
+  // The failed batch must not have reached the log: it ends where the store's state says.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events()));
+  it->SeekToLast();
+  const GlobalPosition on_disk = it->Valid() ? DecodeU64(it->key().data()) : 0;
+  if (!it->status().ok() || on_disk != next_position_ - 1) {
+    return absl::UnavailableError(absl::StrCat("event store found position ", on_disk,
+                                               " on disk after a full disk, expected ",
+                                               next_position_ - 1, "; restart the server"));
+  }
   return absl::OkStatus();
 }
 

@@ -81,6 +81,9 @@ class RocksDbEventStore : public EventStore {
   // Run by the leader with mu_ released: checks and writes `group`, filling each result.
   // Returns non-OK only when the write itself failed, which stops all later appends.
   absl::Status CommitGroup(const std::vector<QueuedAppend*>& group);
+  // Run by the leader while appends are stopped by `failure`: OK when RocksDB could resume
+  // writing (a full disk that has space again), else the error that still stops them.
+  absl::Status TryResume(const absl::Status& failure);
 
   absl::StatusOr<std::vector<RecordedEvent>> ReadPositions(
       const std::vector<GlobalPosition>& positions, const rocksdb::Snapshot* snapshot) const;
@@ -104,6 +107,8 @@ class RocksDbEventStore : public EventStore {
   // Owned by the current leader; leadership passes through mu_, which orders the accesses.
   GlobalPosition next_position_;
   EventHash last_hash_;
+  absl::Time last_resume_attempt_ = absl::InfinitePast();
+  static constexpr absl::Duration kResumeInterval = absl::Milliseconds(500);
 
   std::atomic<GlobalPosition> head_;      // Last durable position, for readers.
   const std::shared_ptr<LiveFeed> feed_;  // Shared with subscriptions, which may outlive it.

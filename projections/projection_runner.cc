@@ -1,5 +1,7 @@
 #include "projections/projection_runner.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "eventstore/keys.h"
 #include "eventstore/rocksdb_status.h"
@@ -146,17 +148,31 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
   };
   // Writes the batch into the rebuild's target, or into the live one (which a rebuild may have
   // swapped meanwhile).
+  auto commit_once = [&]() -> absl::Status {
+    if (rebuild != nullptr) return Commit(*rebuild, batch, checkpoint);
+    absl::MutexLock lock(&mu_);
+    absl::Status status = Commit(*live_, batch, checkpoint);
+    if (status.ok()) ++changes_;
+    return status;
+  };
   auto commit = [&]() -> bool {
-    absl::Status status;
-    if (rebuild != nullptr) {
-      status = Commit(*rebuild, batch, checkpoint);
-    } else {
-      absl::MutexLock lock(&mu_);
-      status = Commit(*live_, batch, checkpoint);
-      if (status.ok()) ++changes_;
+    absl::Status status = commit_once();
+    // A full disk: nothing was written, so keep the batch and try again (health says why
+    // meanwhile) until RocksDB can write again.
+    for (absl::Duration backoff = absl::Milliseconds(20);
+         status.code() == absl::StatusCode::kResourceExhausted && !stopping_;
+         backoff = std::min(2 * backoff, absl::Seconds(1))) {
+      fail(status);
+      absl::SleepFor(backoff);
+      if (db_.db()->Resume().ok()) status = commit_once();
     }
     batch.clear();
-    if (!status.ok()) fail(status);
+    absl::MutexLock lock(&mu_);
+    if (!status.ok()) {
+      health_ = status;
+    } else if (health_.code() == absl::StatusCode::kResourceExhausted) {
+      health_ = absl::OkStatus();  // The disk has room again.
+    }
     return status.ok();
   };
   // A rebuild that has reached the serving generation takes its place.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "eventstore/rocksdb_logger.h"
 #include "eventstore/rocksdb_status.h"
 
 namespace stipple::projections {
@@ -32,6 +33,7 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  options.info_log = eventstore::StderrRocksDbLogger();
   std::vector<std::string> names;
   if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) names = {"default"};
   std::vector<rocksdb::ColumnFamilyDescriptor> families;

@@ -15,6 +15,7 @@ std::string EventId(const std::string& request_id, size_t k) {
 }
 
 absl::Status ValidateContext(const CommandContext& context) {
+  if (!context.request_shape.ok()) return context.request_shape;
   if (context.request_id.empty()) {
     return domain::InvalidField("context.request_id", "must not be empty");
   }

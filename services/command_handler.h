@@ -31,6 +31,9 @@ struct CommandContext {
   // so reusing a request id for a different request is refused rather than answered with the
   // first request's result. Empty: not checked.
   std::string request_digest;
+  // What ContextOf found wrong with the request's shape (see request_shape.h); Handle refuses
+  // the command with it before reading or writing anything.
+  absl::Status request_shape;
 };
 
 struct EncodedEvent {

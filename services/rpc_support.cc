@@ -5,17 +5,23 @@
 #include "absl/strings/escaping.h"
 #include "projections/projection.h"
 #include "services/grpc_status.h"
+#include "services/request_shape.h"
 
 namespace stipple::services {
 
 CommandContext FromProto(const api::v1::CommandContext& context) {
-  return CommandContext{
-      context.request_id(), context.actor(), context.location_id(), context.correlation_id(), {}};
+  CommandContext out;
+  out.request_id = context.request_id();
+  out.actor = context.actor();
+  out.location_id = context.location_id();
+  out.correlation_id = context.correlation_id();
+  return out;
 }
 
 CommandContext ContextOf(const google::protobuf::Message& request,
                          const api::v1::CommandContext& context) {
   CommandContext out = FromProto(context);
+  out.request_shape = CheckRequestShape(request);
   // Deterministic bytes, so the same request always gives the same digest.
   const std::string bytes = projections::DeterministicBytes(request);
   unsigned char digest[SHA256_DIGEST_LENGTH];

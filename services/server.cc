@@ -29,6 +29,9 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &bound_port);
+  // Commands are small (request_shape.h bounds their fields); larger messages are refused with
+  // RESOURCE_EXHAUSTED before they are parsed.
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   builder.RegisterService(&stipple->locations_);
   builder.RegisterService(&stipple->artists_);
   builder.RegisterService(&stipple->clients_);

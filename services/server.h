@@ -24,6 +24,8 @@
 
 namespace stipple::services {
 
+inline constexpr int kMaxRequestBytes = 1 << 20;
+
 class StippleServer {
  public:
   // Binds `listen_address` ("host:port"; port 0 picks a free one) and starts serving the studio

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/synchronization/barrier.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "tests/services/api_fixture.h"
 
 namespace stipple::services {
@@ -312,6 +313,96 @@ TEST_F(StudioApiTest, BadInputGetsTheRightStatusAndWritesNothing) {
          return OpenLocation(r, &out);
        },
        grpc::StatusCode::INVALID_ARGUMENT, "time_zone"},
+      {"overlong identifier",
+       [&] {
+         api::AgreePlanRequest r;
+         *r.mutable_context() = Ctx();
+         r.set_client_id(std::string(101, 'c'));
+         api::CommandResult out;
+         return AgreePlan(r, &out);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "client_id"},
+      {"control character in an identifier",
+       [&] {
+         api::AgreePlanRequest r;
+         *r.mutable_context() = Ctx();
+         r.set_client_id(std::string("c1\n", 3));
+         api::CommandResult out;
+         return AgreePlan(r, &out);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "client_id"},
+      {"overlong free text in a nested message",
+       [&] {
+         api::CompleteSessionRequest r;
+         *r.mutable_context() = Ctx();
+         r.set_client_id("c1");
+         r.set_session_number(1);
+         r.mutable_record()->set_notes(std::string(4001, 'n'));
+         api::CommandResult out;
+         return CompleteSession(r, &out);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "record.notes"},
+      {"overlong short text",
+       [&] {
+         api::RegisterClientRequest r;
+         *r.mutable_context() = Ctx();
+         r.set_client_id("c2");
+         r.set_home_location_id("london");
+         r.mutable_personal()->set_full_name(std::string(301, 'x'));
+         api::CommandResult out;
+         return RegisterClient(r, &out);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "personal.full_name"},
+      {"too many entries",
+       [&] {
+         api::RegisterArtistRequest r;
+         *r.mutable_context() = Ctx();
+         r.set_artist_id("a2");
+         r.set_name("Many");
+         for (int i = 0; i < 65; ++i) r.add_location_ids("london");
+         api::CommandResult out;
+         return RegisterArtist(r, &out);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "location_ids"},
+      {"unknown enum in a list",
+       [&] {
+         api::RecordConsultationRequest r;
+         *r.mutable_context() = Ctx();
+         r.set_client_id("c1");
+         r.set_location_id("london");
+         r.set_artist_id("a1");
+         *r.mutable_assessment() = Assessment();
+         r.mutable_assessment()->add_areas(static_cast<ev::TreatmentArea>(77));
+         api::RecordConsultationResponse out;
+         return RecordConsultation(r, &out);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "assessment.areas[2]"},
+      {"request over the size limit",
+       [&] {
+         api::RegisterClientRequest r;
+         *r.mutable_context() = Ctx();
+         r.set_client_id("c3");
+         r.set_home_location_id("london");
+         r.mutable_personal()->set_full_name("Big");
+         // An unknown field the client library passes through: only the size is refused.
+         r.GetReflection()->MutableUnknownFields(&r)->AddLengthDelimited(999,
+                                                                         std::string(2 << 20, 'z'));
+         api::CommandResult out;
+         return RegisterClient(r, &out);
+       },
+       grpc::StatusCode::RESOURCE_EXHAUSTED, ""},
+      {"fields this server does not know",
+       [&] {
+         api::RegisterClientRequest r;
+         *r.mutable_context() = Ctx();
+         r.set_client_id("c4");
+         r.set_home_location_id("london");
+         r.mutable_personal()->set_full_name("Future");
+         r.GetReflection()->MutableUnknownFields(&r)->AddVarint(998, 1);
+         api::CommandResult out;
+         return RegisterClient(r, &out);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "request"},
   };
   for (const Case& c : cases) {
     grpc::Status status = c.call();

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Stipple builds with, if any is missing. Idempotent: when all are
 # present it changes nothing and asks no mirror.
+#   deploy/install-deps.sh          what building and testing need
+#   deploy/install-deps.sh --bench  also the PostgreSQL server the benchmarks compare against
 set -euo pipefail
 
 packages=(
@@ -8,7 +10,12 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev librocksdb-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   tzdata  # Locations' IANA time zones are read from /usr/share/zoneinfo at run time.
+  clang libclang-rt-14-dev  # The libFuzzer targets (tests/fuzz).
+  libpq-dev                 # The PostgreSQL peer in tests/bench/command_bench.
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(postgresql-15)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything with AddressSanitizer and UndefinedBehaviorSanitizer,
-# and runs every test with CTest. Exits non-zero on any failure.
+# runs every test with CTest, then each libFuzzer target briefly. Exits non-zero on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/deploy/install-deps.sh"
@@ -9,3 +9,5 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$root/build/test"
 ctest --output-on-failure -j "${STIPPLE_JOBS:-2}" --timeout 900
+# A short run of each fuzzer (clang build); tests/fuzz/run.sh SECONDS for a longer one.
+"$root/tests/fuzz/run.sh"

@@ -15,7 +15,8 @@ namespace ev = events::v1;
 
 class Writer {
  public:
-  explicit Writer(eventstore::EventStore& store) : store_(store) {}
+  Writer(eventstore::EventStore& store, std::string prefix)
+      : store_(store), prefix_(std::move(prefix)) {}
 
   template <typename Event>
   void Append(const std::string& stream, const Event& event) {
@@ -28,7 +29,7 @@ class Writer {
     std::vector<eventstore::StreamAppend> parts;
     for (const auto& [stream, typed] : writes) {
       eventstore::ProposedEvent event;
-      event.event_id = absl::StrCat("w", ++count_);
+      event.event_id = absl::StrCat(prefix_, "w", ++count_);
       event.type = typed.first;
       event.payload = typed.second;
       event.metadata.actor = absl::StrCat("staff-", count_ % 5);
@@ -43,6 +44,7 @@ class Writer {
 
  private:
   eventstore::EventStore& store_;
+  const std::string prefix_;
   size_t count_ = 0;
 };
 
@@ -58,9 +60,9 @@ size_t AppendWorkload(eventstore::EventStore& store, const WorkloadOptions& opti
   auto chance = [&random](int percent) {
     return std::uniform_int_distribution<int>(0, 99)(random) < percent;
   };
-  Writer writer(store);
+  Writer writer(store, options.prefix);
   const char* zones[] = {"Europe/London", "America/New_York", "Asia/Tokyo"};
-  for (int l = 0; l < options.locations; ++l) {
+  for (int l = 0; l < options.locations && options.open_locations_and_artists; ++l) {
     ev::LocationEvent opened;
     opened.mutable_opened()->set_location_id(absl::StrCat("loc-", l));
     opened.mutable_opened()->set_name(absl::StrCat("Studio ", l));
@@ -75,7 +77,7 @@ size_t AppendWorkload(eventstore::EventStore& store, const WorkloadOptions& opti
       writer.Append("location-loc-0", changed);
     }
   }
-  for (int a = 0; a < options.artists; ++a) {
+  for (int a = 0; a < options.artists && options.open_locations_and_artists; ++a) {
     ev::ArtistEvent registered;
     registered.mutable_registered()->set_artist_id(absl::StrCat("art-", a));
     registered.mutable_registered()->set_name(absl::StrCat("Artist ", a));
@@ -99,7 +101,7 @@ size_t AppendWorkload(eventstore::EventStore& store, const WorkloadOptions& opti
   };
   std::vector<Client> clients(options.clients);
   for (int c = 0; c < options.clients; ++c) {
-    clients[c].id = absl::StrCat("cl-", c);
+    clients[c].id = absl::StrCat(options.prefix, "cl-", c);
     clients[c].location = absl::StrCat("loc-", c % options.locations);
     clients[c].artist = absl::StrCat("art-", c % options.artists);
     clients[c].next_start = options.start + absl::Hours(24 * (c % 20)) + absl::Hours(c % 7);

@@ -17,6 +17,10 @@ struct WorkloadOptions {
   int artists = 4;
   int clients = 60;
   absl::Time start = absl::FromCivil(absl::CivilSecond(2026, 1, 5, 9, 0, 0), absl::UTCTimeZone());
+  // Several writers can fill one log at once: each with its own prefix (client and event ids),
+  // and only one of them opening the locations and registering the artists.
+  std::string prefix;
+  bool open_locations_and_artists = true;
 };
 
 // Appends the workload; returns the number of events written.

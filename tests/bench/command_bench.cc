@@ -1,0 +1,330 @@
+// Commands end to end over gRPC against a PostgreSQL event table, measured in one run.
+//
+// Stipple: an in-process server (event store, read models, gRPC on loopback) takes a realistic
+// mix of commands (register, consult, consent, plan, schedule, complete, cancel) from N front
+// desks, each on its own connection, for a fixed time. Its clock runs fast so booked sessions
+// start (and are completed) within the run.
+//
+// PostgreSQL: the same events, grouped as they were appended, are written by N connections into
+// an events table with UNIQUE(stream_id, version) and a unique event id, one transaction per
+// command: read each stream's version, insert its events at version + 1... (the Marten /
+// Message DB way), with synchronous_commit=on. The server is started by tests/bench/run.sh.
+//
+//   command_bench --pg="host=/tmp/x port=5433 dbname=postgres" [--clients=16,64]
+//                 [--seconds=20] [--bench_dir=DIR]
+// Without --pg only Stipple is measured.
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "eventstore/rocksdb_event_store.h"
+#include "grpcpp/create_channel.h"
+#include "projections/read_models.h"
+#include "services/server.h"
+#include "tests/support/front_desk.h"
+
+ABSL_FLAG(std::string, pg, "", "libpq connection string of the PostgreSQL peer; empty: none");
+ABSL_FLAG(std::string, clients, "16,64", "concurrent clients to measure, comma-separated");
+ABSL_FLAG(int, seconds, 20, "measured seconds per Stipple run");
+ABSL_FLAG(std::string, bench_dir, "./bench-data", "directory on the disk under test");
+
+namespace stipple::bench {
+namespace {
+
+// Server time runs this much faster than real time (a booked session starts within the run).
+constexpr double kClockSpeedUp = 1e6;
+
+struct Figures {
+  int64_t operations = 0;  // Commands or transactions.
+  int64_t events = 0;
+  double seconds = 0;
+  double p50_ms = 0, p99_ms = 0;
+  int64_t errors = 0;
+};
+
+double Percentile(std::vector<double>& values, double p) {
+  if (values.empty()) return 0;
+  const size_t at = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
+  std::nth_element(values.begin(), values.begin() + at, values.end());
+  return values[at];
+}
+
+// One append as the log recorded it.
+struct RecordedAppend {
+  std::vector<eventstore::RecordedEvent> events;
+};
+
+// Runs Stipple under `clients` desks; returns its figures and the appends it made (in log order,
+// by desk), which the PostgreSQL peer replays.
+Figures RunStipple(int clients, const std::string& dir,
+                   std::vector<std::vector<RecordedAppend>>* appends_by_desk) {
+  std::filesystem::remove_all(dir);
+  eventstore::RocksDbEventStoreOptions options;
+  options.path = dir + "/events";
+  auto store = eventstore::RocksDbEventStore::Open(options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    std::exit(1);
+  }
+  auto models = projections::ReadModels::Start(**store, dir + "/read_models");
+  const absl::Time origin = absl::Now();
+  auto clock = [origin] { return origin + (absl::Now() - origin) * kClockSpeedUp; };
+  auto server = services::StippleServer::Start("127.0.0.1:0", **store, models->get(), clock);
+  if (!models.ok() || !server.ok()) std::exit(1);
+
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int d = 0; d < clients; ++d) {
+    grpc::ChannelArguments args;
+    args.SetInt("stipple.desk", d);  // A distinct argument: a connection of its own.
+    channels.push_back(
+        grpc::CreateCustomChannel((*server)->address(), grpc::InsecureChannelCredentials(), args));
+  }
+  const std::vector<std::string> locations = {"north", "south", "east", "west"};
+  if (!testing::OpenLocations(*channels[0], locations).ok()) std::exit(1);
+
+  std::atomic<int> phase{0};  // 0 warm-up, 1 measured, 2 stop.
+  std::vector<std::vector<double>> latencies(clients);
+  std::vector<int64_t> errors(clients, 0);
+  std::vector<std::thread> threads;
+  for (int d = 0; d < clients; ++d) {
+    threads.emplace_back([&, d] {
+      testing::FrontDeskOptions desk_options;
+      desk_options.name = absl::StrCat("d", d);
+      desk_options.location_id = locations[d % locations.size()];
+      desk_options.clock = clock;
+      desk_options.schedule_lead = absl::Hours(48);  // 0.17 s of real time.
+      desk_options.seed = d + 1;
+      testing::FrontDesk desk(desk_options);
+      desk.Connect(channels[d]);
+      while (phase.load() < 2) {
+        testing::CommandRecord record = desk.Step();
+        if (phase.load() != 1) continue;
+        if (!record.status.ok()) {
+          ++errors[d];
+          continue;
+        }
+        latencies[d].push_back(absl::ToDoubleMilliseconds(record.latency));
+      }
+    });
+  }
+  absl::SleepFor(absl::Seconds(2));
+  const eventstore::GlobalPosition first = (*store)->HeadPosition();
+  const absl::Time start = absl::Now();
+  phase = 1;
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+  phase = 2;
+  const absl::Time end = absl::Now();
+  const eventstore::GlobalPosition last = (*store)->HeadPosition();
+  for (std::thread& thread : threads) thread.join();
+
+  Figures figures;
+  figures.seconds = absl::ToDoubleSeconds(end - start);
+  figures.events = static_cast<int64_t>(last - first);
+  std::vector<double> all;
+  for (int d = 0; d < clients; ++d) {
+    all.insert(all.end(), latencies[d].begin(), latencies[d].end());
+    figures.errors += errors[d];
+  }
+  figures.operations = static_cast<int64_t>(all.size());
+  figures.p50_ms = Percentile(all, 0.50);
+  figures.p99_ms = Percentile(all, 0.99);
+
+  // The appends of the measured window, grouped by request id, per desk in log order.
+  appends_by_desk->assign(clients, {});
+  std::map<std::string, std::pair<int, size_t>> where;  // Request id → desk, index.
+  for (eventstore::GlobalPosition from = first + 1; from <= last;) {
+    auto slice = (*store)->ReadAll(from, 1000, {});
+    if (!slice.ok()) std::exit(1);
+    for (eventstore::RecordedEvent& event : slice->events) {
+      if (event.position > last) break;
+      const std::string request = event.event_id.substr(0, event.event_id.rfind('/'));
+      int desk = 0;
+      if (!absl::SimpleAtoi(request.substr(1, request.find('-') - 1), &desk) || desk >= clients) {
+        continue;  // Not a desk's (the locations opened before the run).
+      }
+      auto [it, added] = where.try_emplace(request, desk, (*appends_by_desk)[desk].size());
+      if (added) (*appends_by_desk)[desk].emplace_back();
+      (*appends_by_desk)[desk][it->second.second].events.push_back(std::move(event));
+    }
+    if (slice->end_of_log) break;
+    from = slice->next_position;
+  }
+  (*server)->Shutdown(absl::Seconds(1));
+  server->reset();
+  models->reset();
+  store->reset();
+  return figures;
+}
+
+PGconn* Connect(const std::string& conninfo) {
+  PGconn* connection = PQconnectdb(conninfo.c_str());
+  if (PQstatus(connection) != CONNECTION_OK) {
+    std::fprintf(stderr, "PostgreSQL: %s\n", PQerrorMessage(connection));
+    std::exit(1);
+  }
+  return connection;
+}
+
+bool Exec(PGconn* connection, const char* sql) {
+  PGresult* result = PQexec(connection, sql);
+  const bool ok =
+      PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK;
+  if (!ok) std::fprintf(stderr, "PostgreSQL: %s: %s\n", sql, PQerrorMessage(connection));
+  PQclear(result);
+  return ok;
+}
+
+// Appends one command's events in one transaction, each stream at its current version + 1.
+bool AppendToPostgres(PGconn* connection, const RecordedAppend& append) {
+  if (!Exec(connection, "BEGIN")) return false;
+  std::map<std::string, int64_t> versions;
+  for (const eventstore::RecordedEvent& event : append.events) {
+    auto [it, added] = versions.try_emplace(event.stream, 0);
+    if (added) {
+      const char* params[] = {event.stream.c_str()};
+      PGresult* result = PQexecPrepared(connection, "version", 1, params, nullptr, nullptr, 0);
+      if (PQresultStatus(result) != PGRES_TUPLES_OK) {
+        PQclear(result);
+        Exec(connection, "ROLLBACK");
+        return false;
+      }
+      absl::SimpleAtoi(PQgetvalue(result, 0, 0), &it->second);
+      PQclear(result);
+    }
+    const std::string version = absl::StrCat(++it->second);
+    const std::string metadata =
+        absl::StrCat(event.metadata.actor, "|", event.metadata.location, "|",
+                     event.metadata.correlation_id, "|", event.metadata.causation_id);
+    const char* params[] = {event.stream.c_str(), version.c_str(),      event.event_id.c_str(),
+                            event.type.c_str(),   event.payload.data(), metadata.c_str()};
+    const int lengths[] = {0, 0, 0, 0, static_cast<int>(event.payload.size()), 0};
+    const int formats[] = {0, 0, 0, 0, 1, 0};
+    PGresult* result = PQexecPrepared(connection, "insert", 6, params, lengths, formats, 0);
+    const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    if (!ok) std::fprintf(stderr, "PostgreSQL insert: %s\n", PQerrorMessage(connection));
+    PQclear(result);
+    if (!ok) {
+      Exec(connection, "ROLLBACK");
+      return false;
+    }
+  }
+  return Exec(connection, "COMMIT");
+}
+
+Figures RunPostgres(const std::string& conninfo,
+                    const std::vector<std::vector<RecordedAppend>>& appends_by_desk) {
+  PGconn* admin = Connect(conninfo);
+  Exec(admin, "DROP TABLE IF EXISTS events");
+  Exec(admin,
+       "CREATE TABLE events (position bigserial PRIMARY KEY, stream_id text NOT NULL, "
+       "version bigint NOT NULL, event_id text NOT NULL UNIQUE, type text NOT NULL, "
+       "data bytea NOT NULL, metadata text NOT NULL, "
+       "recorded_at timestamptz NOT NULL DEFAULT now(), UNIQUE (stream_id, version))");
+  Exec(admin, "SET synchronous_commit = on");
+  PQfinish(admin);
+
+  const int clients = static_cast<int>(appends_by_desk.size());
+  std::vector<std::vector<double>> latencies(clients);
+  std::vector<int64_t> events(clients, 0), errors(clients, 0);
+  std::vector<std::thread> threads;
+  const absl::Time start = absl::Now();
+  for (int d = 0; d < clients; ++d) {
+    threads.emplace_back([&, d] {
+      PGconn* connection = Connect(conninfo);
+      Exec(connection, "SET synchronous_commit = on");
+      PGresult* prepared = PQprepare(
+          connection, "version",
+          "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", 1, nullptr);
+      PQclear(prepared);
+      prepared =
+          PQprepare(connection, "insert",
+                    "INSERT INTO events (stream_id, version, event_id, type, data, metadata) "
+                    "VALUES ($1, $2, $3, $4, $5, $6)",
+                    6, nullptr);
+      PQclear(prepared);
+      for (const RecordedAppend& append : appends_by_desk[d]) {
+        const absl::Time sent = absl::Now();
+        if (AppendToPostgres(connection, append)) {
+          latencies[d].push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
+          events[d] += static_cast<int64_t>(append.events.size());
+        } else {
+          ++errors[d];
+        }
+      }
+      PQfinish(connection);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  Figures figures;
+  figures.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::vector<double> all;
+  for (int d = 0; d < clients; ++d) {
+    all.insert(all.end(), latencies[d].begin(), latencies[d].end());
+    figures.events += events[d];
+    figures.errors += errors[d];
+  }
+  figures.operations = static_cast<int64_t>(all.size());
+  figures.p50_ms = Percentile(all, 0.50);
+  figures.p99_ms = Percentile(all, 0.99);
+  return figures;
+}
+
+void PrintRow(const char* system, int clients, const Figures& f) {
+  std::printf("%-12s %8d %12.0f %12.0f %10.2f %10.2f %8lld\n", system, clients,
+              f.operations / f.seconds, f.events / f.seconds, f.p50_ms, f.p99_ms,
+              static_cast<long long>(f.errors));
+}
+
+}  // namespace
+}  // namespace stipple::bench
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  using namespace stipple::bench;
+  const std::string pg = absl::GetFlag(FLAGS_pg);
+  const std::string dir = absl::GetFlag(FLAGS_bench_dir) + "/command_bench";
+  std::vector<std::pair<int, std::pair<Figures, Figures>>> results;
+  for (absl::string_view count : absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+    int clients = 0;
+    if (!absl::SimpleAtoi(count, &clients) || clients < 1) return 2;
+    std::vector<std::vector<RecordedAppend>> appends;
+    Figures ours = RunStipple(clients, dir, &appends);
+    Figures peer;
+    if (!pg.empty()) peer = RunPostgres(pg, appends);
+    results.push_back({clients, {ours, peer}});
+  }
+  std::filesystem::remove_all(dir);
+
+  std::printf(
+      "\nCommands end to end (ops = commands for Stipple, transactions for PostgreSQL; "
+      "latency per op)\n");
+  std::printf("%-12s %8s %12s %12s %10s %10s %8s\n", "system", "clients", "ops/s", "events/s",
+              "p50 ms", "p99 ms", "errors");
+  for (const auto& [clients, figures] : results) {
+    PrintRow("stipple", clients, figures.first);
+    if (!pg.empty()) PrintRow("postgresql", clients, figures.second);
+  }
+  if (!pg.empty()) {
+    std::printf("\n%-8s %22s %22s\n", "clients", "events/s ratio (S/PG)", "p99 ratio (S/PG)");
+    for (const auto& [clients, figures] : results) {
+      const Figures& s = figures.first;
+      const Figures& p = figures.second;
+      std::printf("%-8d %22.2f %22.2f\n", clients, (s.events / s.seconds) / (p.events / p.seconds),
+                  s.p99_ms / p.p99_ms);
+    }
+  }
+  return 0;
+}

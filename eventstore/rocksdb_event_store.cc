@@ -237,6 +237,8 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.info_log = StderrRocksDbLogger();
+  // One memtable budget for all column families, so memory stays bounded as the log grows.
+  db_options.db_write_buffer_size = 128 << 20;
   if (options.env != nullptr) db_options.env = options.env;
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

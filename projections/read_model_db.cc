@@ -34,6 +34,8 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.info_log = eventstore::StderrRocksDbLogger();
+  // One memtable budget for every generation's column family: memory stays bounded.
+  options.db_write_buffer_size = 64 << 20;
   std::vector<std::string> names;
   if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) names = {"default"};
   std::vector<rocksdb::ColumnFamilyDescriptor> families;

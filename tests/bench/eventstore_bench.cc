@@ -6,15 +6,19 @@
 //
 // DIR (default ./bench-data) must be on the disk under test; it is emptied before each case.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "benchmark/benchmark.h"
 #include "eventstore/rocksdb_event_store.h"
 #include "rocksdb/db.h"
@@ -29,6 +33,25 @@ using stipple::eventstore::StreamAppend;
 constexpr size_t kPayloadBytes = 200;  // A typical studio event's payload.
 
 std::string bench_dir = "./bench-data";
+
+// Latency of every write, by case (name, events per write, threads), for p50/p99.
+using CaseKey = std::tuple<std::string, std::string, int64_t>;
+std::mutex latency_mu;
+std::map<CaseKey, std::vector<double>> latencies_ms;
+
+void KeepLatencies(const char* name, int events, const benchmark::State& state,
+                   std::vector<double>& mine) {
+  std::lock_guard<std::mutex> lock(latency_mu);
+  auto& all = latencies_ms[{name, std::to_string(events), state.threads()}];
+  all.insert(all.end(), mine.begin(), mine.end());
+}
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  const size_t at = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
+  std::nth_element(values.begin(), values.begin() + at, values.end());
+  return values[at];
+}
 
 std::string FreshDir(const std::string& name) {
   std::string path = bench_dir + "/" + name;
@@ -53,14 +76,18 @@ void RawSyncWrite(benchmark::State& state, int events) {
   sync.sync = true;
   const std::string value(kPayloadBytes, 'v');
   uint64_t counter = 0;
+  std::vector<double> mine;
   for (auto _ : state) {
+    const absl::Time start = absl::Now();
     rocksdb::WriteBatch batch;
     for (int e = 0; e < events; ++e) {
       batch.Put(absl::StrCat("t", state.thread_index(), "-", counter++), value);
     }
     rocksdb::Status s = raw_db->Write(sync, &batch);
     if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
   }
+  KeepLatencies("raw_sync_write", events, state, mine);
   state.SetItemsProcessed(state.iterations() * events);
   if (state.thread_index() == 0) raw_db.reset();
 }
@@ -79,7 +106,9 @@ void StoreAppend(benchmark::State& state, int events) {
   const std::string stream = absl::StrCat("client-", state.thread_index());
   uint64_t version = 0;
   uint64_t counter = 0;
+  std::vector<double> mine;
   for (auto _ : state) {
+    const absl::Time start = absl::Now();
     StreamAppend append{stream, ExpectedVersion::Exactly(version), {}};
     for (int e = 0; e < events; ++e) {
       ProposedEvent event;
@@ -96,7 +125,9 @@ void StoreAppend(benchmark::State& state, int events) {
       break;
     }
     version = result->new_version;
+    mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
   }
+  KeepLatencies("store_append", events, state, mine);
   state.SetItemsProcessed(state.iterations() * events);
   if (state.thread_index() == 0) store.reset();
 }
@@ -115,21 +146,24 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   void PrintRatios(const std::vector<int>& events, const std::vector<int>& threads) const {
     std::printf("\nDurable appends vs raw RocksDB sync=true writes (same disk, same run)\n");
-    std::printf("%-10s %-14s %16s %16s %16s %8s\n", "appenders", "events/append", "raw events/s",
-                "store events/s", "store appends/s", "ratio");
+    std::printf("%-10s %-14s %14s %14s %8s %22s %22s\n", "appenders", "events/append",
+                "raw events/s", "store events/s", "ratio", "raw p50/p99 ms", "store p50/p99 ms");
     for (int e : events) {
       for (int t : threads) {
         auto raw = rates_.find({"raw_sync_write", std::to_string(e), t});
         auto ours = rates_.find({"store_append", std::to_string(e), t});
         if (raw == rates_.end() || ours == rates_.end()) continue;
-        std::printf("%-10d %-14d %16.0f %16.0f %16.0f %8.2f\n", t, e, raw->second, ours->second,
-                    ours->second / e, ours->second / raw->second);
+        const auto& raw_ms = latencies_ms[{"raw_sync_write", std::to_string(e), t}];
+        const auto& our_ms = latencies_ms[{"store_append", std::to_string(e), t}];
+        std::printf("%-10d %-14d %14.0f %14.0f %8.2f %10.2f / %9.2f %10.2f / %9.2f\n", t, e,
+                    raw->second, ours->second, ours->second / raw->second, Percentile(raw_ms, 0.5),
+                    Percentile(raw_ms, 0.99), Percentile(our_ms, 0.5), Percentile(our_ms, 0.99));
       }
     }
   }
 
  private:
-  std::map<std::tuple<std::string, std::string, int64_t>, double> rates_;
+  std::map<CaseKey, double> rates_;
 };
 
 }  // namespace

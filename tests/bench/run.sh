@@ -13,7 +13,7 @@ results=${STIPPLE_RESULTS:-$root/tests/bench/RESULTS.md}
 
 "$root/deploy/install-deps.sh" --bench
 "$root/deploy/build.sh" "$root/build/release" -DCMAKE_BUILD_TYPE=Release -- \
-  eventstore_bench command_bench projection_bench
+  eventstore_bench command_bench projection_bench query_bench startup_bench
 
 work=$(mktemp -d /tmp/stipple-bench-XXXXXX)
 bench_dir=${STIPPLE_BENCH_DIR:-$work/data}
@@ -38,8 +38,10 @@ port=$(( 20000 + RANDOM % 20000 ))
       -c synchronous_commit=on -c fsync=on -c max_connections=200" start >/dev/null
 pg="host=127.0.0.1 port=$port user=bench dbname=postgres"
 
-seconds=20; min_time=2; events=1000000
-if [ "$quick" = "--quick" ]; then seconds=5; min_time=0.5; events=100000; fi
+seconds=20; min_time=2; events=1000000; large_clients=1000000; startup_events=10000000
+if [ "$quick" = "--quick" ]; then
+  seconds=5; min_time=0.5; events=100000; large_clients=100000; startup_events=1000000
+fi
 
 out=$work/out.txt
 {
@@ -65,6 +67,18 @@ out=$work/out.txt
   echo "## 3. Projection rebuild"
   echo '```'
   "$root/build/release/tests/bench/projection_bench" --bench_dir="$bench_dir" --events="$events"
+  echo '```'
+  echo
+  echo "## 4. Queries as the data grows"
+  echo '```'
+  "$root/build/release/tests/bench/query_bench" --bench_dir="$bench_dir" \
+    --large="$large_clients" | sed -n '/Query latency/,$p'
+  echo '```'
+  echo
+  echo "## 5. Start-up"
+  echo '```'
+  "$root/build/release/tests/bench/startup_bench" --bench_dir="$bench_dir" \
+    --events="$startup_events" | sed -n '/Start-up/,$p'
   echo '```'
 } | tee "$out"
 cp "$out" "$results"

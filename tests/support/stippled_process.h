@@ -73,6 +73,7 @@ class StippledProcess {
   }
 
   const std::string& log() const { return log_; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

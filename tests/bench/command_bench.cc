@@ -69,7 +69,7 @@ struct RecordedAppend {
 
 // Runs Stipple under `clients` desks; returns its figures and the appends it made (in log order,
 // by desk), which the PostgreSQL peer replays.
-Figures RunStipple(int clients, const std::string& dir,
+Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
                    std::vector<std::vector<RecordedAppend>>* appends_by_desk) {
   std::filesystem::remove_all(dir);
   eventstore::RocksDbEventStoreOptions options;
@@ -79,7 +79,9 @@ Figures RunStipple(int clients, const std::string& dir,
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     std::exit(1);
   }
-  auto models = projections::ReadModels::Start(**store, dir + "/read_models");
+  absl::StatusOr<std::unique_ptr<projections::ReadModels>> models =
+      std::unique_ptr<projections::ReadModels>();
+  if (with_read_models) models = projections::ReadModels::Start(**store, dir + "/read_models");
   const absl::Time origin = absl::Now();
   auto clock = [origin] { return origin + (absl::Now() - origin) * kClockSpeedUp; };
   auto server = services::StippleServer::Start("127.0.0.1:0", **store, models->get(), clock);
@@ -283,7 +285,7 @@ Figures RunPostgres(const std::string& conninfo,
 }
 
 void PrintRow(const char* system, int clients, const Figures& f) {
-  std::printf("%-12s %8d %12.0f %12.0f %10.2f %10.2f %8lld\n", system, clients,
+  std::printf("%-26s %8d %12.0f %12.0f %10.2f %10.2f %8lld\n", system, clients,
               f.operations / f.seconds, f.events / f.seconds, f.p50_ms, f.p99_ms,
               static_cast<long long>(f.errors));
 }
@@ -297,25 +299,30 @@ int main(int argc, char** argv) {
   const std::string pg = absl::GetFlag(FLAGS_pg);
   const std::string dir = absl::GetFlag(FLAGS_bench_dir) + "/command_bench";
   std::vector<std::pair<int, std::pair<Figures, Figures>>> results;
+  std::vector<Figures> without_read_models;
   for (absl::string_view count : absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
     int clients = 0;
     if (!absl::SimpleAtoi(count, &clients) || clients < 1) return 2;
-    std::vector<std::vector<RecordedAppend>> appends;
-    Figures ours = RunStipple(clients, dir, &appends);
+    std::vector<std::vector<RecordedAppend>> appends, unused;
+    Figures ours = RunStipple(clients, dir, true, &appends);
     Figures peer;
     if (!pg.empty()) peer = RunPostgres(pg, appends);
     results.push_back({clients, {ours, peer}});
+    // Diagnostic: the same without the projections running in the server process.
+    without_read_models.push_back(RunStipple(clients, dir, false, &unused));
   }
   std::filesystem::remove_all(dir);
 
   std::printf(
       "\nCommands end to end (ops = commands for Stipple, transactions for PostgreSQL; "
       "latency per op)\n");
-  std::printf("%-12s %8s %12s %12s %10s %10s %8s\n", "system", "clients", "ops/s", "events/s",
+  std::printf("%-26s %8s %12s %12s %10s %10s %8s\n", "system", "clients", "ops/s", "events/s",
               "p50 ms", "p99 ms", "errors");
-  for (const auto& [clients, figures] : results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& [clients, figures] = results[i];
     PrintRow("stipple", clients, figures.first);
     if (!pg.empty()) PrintRow("postgresql", clients, figures.second);
+    PrintRow("(stipple, no read models)", clients, without_read_models[i]);
   }
   if (!pg.empty()) {
     std::printf("\n%-8s %22s %22s\n", "clients", "events/s ratio (S/PG)", "p99 ratio (S/PG)");

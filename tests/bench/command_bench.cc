@@ -34,6 +34,7 @@
 #include "grpcpp/create_channel.h"
 #include "projections/read_models.h"
 #include "services/server.h"
+#include "tests/bench/percentile.h"
 #include "tests/support/front_desk.h"
 
 ABSL_FLAG(std::string, pg, "", "libpq connection string of the PostgreSQL peer; empty: none");
@@ -54,13 +55,6 @@ struct Figures {
   double p50_ms = 0, p99_ms = 0;
   int64_t errors = 0;
 };
-
-double Percentile(std::vector<double>& values, double p) {
-  if (values.empty()) return 0;
-  const size_t at = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
-  std::nth_element(values.begin(), values.begin() + at, values.end());
-  return values[at];
-}
 
 // One append as the log recorded it.
 struct RecordedAppend {

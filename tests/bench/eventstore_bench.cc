@@ -22,9 +22,11 @@
 #include "benchmark/benchmark.h"
 #include "eventstore/rocksdb_event_store.h"
 #include "rocksdb/db.h"
+#include "tests/bench/percentile.h"
 
 namespace {
 
+using stipple::bench::Percentile;
 using stipple::eventstore::ExpectedVersion;
 using stipple::eventstore::ProposedEvent;
 using stipple::eventstore::RocksDbEventStore;
@@ -44,13 +46,6 @@ void KeepLatencies(const char* name, int events, const benchmark::State& state,
   std::lock_guard<std::mutex> lock(latency_mu);
   auto& all = latencies_ms[{name, std::to_string(events), state.threads()}];
   all.insert(all.end(), mine.begin(), mine.end());
-}
-
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  const size_t at = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
-  std::nth_element(values.begin(), values.begin() + at, values.end());
-  return values[at];
 }
 
 std::string FreshDir(const std::string& name) {

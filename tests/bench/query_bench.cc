@@ -20,6 +20,7 @@
 #include "services/server.h"
 #include "stipple/api/v1/queries.grpc.pb.h"
 #include "tests/bench/client_log.h"
+#include "tests/bench/percentile.h"
 
 ABSL_FLAG(int64_t, small, 10000, "clients in the small read models");
 ABSL_FLAG(int64_t, large, 1000000, "clients in the large read models");
@@ -35,13 +36,6 @@ struct Latencies {
   double summary_p50 = 0, summary_p99 = 0, report_p50 = 0, report_p99 = 0;
   double fold_events_per_second = 0;
 };
-
-double Percentile(std::vector<double>& values, double p) {
-  if (values.empty()) return 0;
-  const size_t at = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
-  std::nth_element(values.begin(), values.begin() + at, values.end());
-  return values[at];
-}
 
 Latencies Measure(int64_t clients, const std::string& dir) {
   std::filesystem::remove_all(dir);

@@ -7,7 +7,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -16,6 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "tests/bench/client_log.h"
+#include "tests/support/process_status.h"
 #include "tests/support/stippled_process.h"
 
 ABSL_FLAG(int64_t, events, 10000000, "events in the log");
@@ -23,15 +23,6 @@ ABSL_FLAG(std::string, bench_dir, "./bench-data", "directory on the disk under t
 
 namespace stipple::bench {
 namespace {
-
-// A line of /proc/<pid>/status, in MiB (e.g. "VmRSS", "VmHWM").
-double StatusMiB(pid_t pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with(field + ":")) return std::stod(line.substr(field.size() + 1)) / 1024.0;
-  }
-  return 0;
-}
 
 struct Start {
   double seconds_to_serving = 0;
@@ -56,9 +47,9 @@ Start Launch(const std::string& data_dir) {
   if (!health->Check(&context, request, &response).ok()) std::exit(1);
   Start out;
   out.seconds_to_serving = absl::ToDoubleSeconds(absl::Now() - launched);
-  out.rss_at_serving_mib = StatusMiB(stippled.pid(), "VmRSS");
+  out.rss_at_serving_mib = testing::ProcessStatusMiB(stippled.pid(), "VmRSS");
   absl::SleepFor(absl::Seconds(10));
-  out.rss_after_10s_mib = StatusMiB(stippled.pid(), "VmRSS");
+  out.rss_after_10s_mib = testing::ProcessStatusMiB(stippled.pid(), "VmRSS");
   stippled.Stop(SIGTERM);
   return out;
 }

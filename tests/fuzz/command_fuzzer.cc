@@ -61,7 +61,12 @@ class RequestBuilder {
       const size_t pick = data_.ConsumeIntegralInRange<size_t>(0, std::size(kIds) - 1);
       return pick == std::size(kIds) - 1 ? kIds[pick] : prefix_ + kIds[pick];
     }
-    return data_.ConsumeRandomLengthString(64);
+    // Valid UTF-8, as a gRPC peer must send (protobuf refuses anything else on parsing).
+    std::string value = data_.ConsumeRandomLengthString(64);
+    for (char& c : value) {
+      if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+    }
+    return value;
   }
   int Enum(const FieldDescriptor& field) {
     if (data_.ConsumeIntegralInRange<int>(0, 7) == 0) return data_.ConsumeIntegral<int>();

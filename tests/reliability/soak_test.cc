@@ -11,7 +11,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -21,6 +20,7 @@
 #include "grpcpp/create_channel.h"
 #include "tests/eventstore/store_fixture.h"
 #include "tests/support/front_desk.h"
+#include "tests/support/process_status.h"
 #include "tests/support/stippled_process.h"
 
 namespace stipple {
@@ -36,14 +36,6 @@ int SoakSeconds() {
     if (!absl::SimpleAtoi(value, &seconds)) seconds = 20;
   }
   return seconds;
-}
-
-double RssMiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0;
 }
 
 struct Load {
@@ -115,7 +107,7 @@ TEST(SoakTest, HalfOfCapacityWithoutErrorsOrGrowingMemory) {
   std::atomic<bool> sampling{true};
   std::thread sampler([&] {
     while (sampling) {
-      rss.push_back(RssMiB(stippled.pid()));
+      rss.push_back(testing::ProcessStatusMiB(stippled.pid(), "VmRSS"));
       absl::SleepFor(absl::Seconds(1));
     }
   });

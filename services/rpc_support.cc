@@ -22,8 +22,10 @@ CommandContext ContextOf(const google::protobuf::Message& request,
                          const api::v1::CommandContext& context) {
   CommandContext out = FromProto(context);
   out.request_shape = CheckRequestShape(request);
-  // Deterministic bytes, so the same request always gives the same digest.
-  const std::string bytes = projections::DeterministicBytes(request);
+  // Deterministic bytes, so the same request always gives the same digest; prefixed with the
+  // request's type, since two kinds of request can have identical bytes.
+  const std::string bytes =
+      request.GetDescriptor()->full_name() + '\0' + projections::DeterministicBytes(request);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
   // 96 bits tell requests apart; the full hash would only lengthen every causation id.

@@ -195,6 +195,30 @@ TEST_F(StudioApiTest, ARequestIdReusedForADifferentRequestIsRefused) {
   EXPECT_EQ(ScheduleSession(other_command, &booked).error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(store_->HeadPosition(), head);
 
+  // Another kind of command whose request happens to have the very same bytes: still another
+  // request. (Found by the command fuzzer: the replay answered it with the first one's result.)
+  api::PutOnHoldRequest hold;
+  *hold.mutable_context() = Ctx();
+  hold.set_client_id("c1");
+  hold.set_reason("travelling");
+  api::DiscontinueRequest stop;
+  *stop.mutable_context() = hold.context();
+  stop.set_client_id("c1");
+  stop.set_reason("travelling");
+  ASSERT_EQ(hold.SerializeAsString(), stop.SerializeAsString());
+  api::CommandResult held;
+  ASSERT_TRUE(Call([this](grpc::ClientContext* c, const api::PutOnHoldRequest& r,
+                          api::CommandResult* out) { return clients_->PutOnHold(c, r, out); },
+                   hold, &held)
+                  .ok());
+  api::CommandResult stopped;
+  status = Call([this](grpc::ClientContext* c, const api::DiscontinueRequest& r,
+                       api::CommandResult* out) { return clients_->Discontinue(c, r, out); },
+                stop, &stopped);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS) << status.error_message();
+  EXPECT_EQ(Details(status).reason(), "REQUEST_ID_REUSED");
+  EXPECT_EQ(store_->HeadPosition(), held.global_position());
+
   api::CommandResult retried;
   ASSERT_TRUE(SignConsent(photos, &retried).ok());
   EXPECT_EQ(retried.global_position(), first.global_position());

@@ -389,8 +389,8 @@ absl::Status RocksDbEventStore::CommitGroup(const std::vector<QueuedAppend*>& gr
   rocksdb::Status s = db_->Write(sync, commit.batch());
   if (!s.ok()) {
     // The WAL may or may not hold the batch: nothing in it can be acknowledged, and nothing after
-    // it can be written until an operator has looked (leveldb: "the state of the log file is
-    // indeterminate").
+    // it can be written until RocksDB has resumed from a full disk (TryResume) or the server has
+    // restarted (leveldb: "the state of the log file is indeterminate").
     absl::Status failure =
         s.IsNoSpace()
             ? absl::ResourceExhaustedError(absl::StrCat(

@@ -20,7 +20,7 @@ bool IsIdentifier(const FieldDescriptor& field) {
 }
 
 bool IsFreeText(const FieldDescriptor& field) {
-  return field.name() == "notes" || field.name() == "reason" ||
+  return field.name() == "notes" || field.name() == "reason" || field.name() == "corrected_value" ||
          absl::EndsWith(field.name(), "_notes");
 }
 

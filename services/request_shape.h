@@ -13,9 +13,11 @@
 
 namespace stipple::services {
 
-inline constexpr size_t kMaxIdentifierBytes = 100;  // Fields named *_id / *_ids.
-inline constexpr size_t kMaxFreeTextBytes = 4000;   // notes, hairline_notes, reason, *_notes.
-inline constexpr size_t kMaxShortTextBytes = 300;   // Every other string.
+// Fields named *_id / *_ids; room for an event id ("<request id of up to 100 bytes>/<k>").
+inline constexpr size_t kMaxIdentifierBytes = 128;
+// notes, *_notes, reason, corrected_value (which may correct a note).
+inline constexpr size_t kMaxFreeTextBytes = 4000;
+inline constexpr size_t kMaxShortTextBytes = 300;  // Every other string.
 inline constexpr int kMaxRepeated = 64;
 
 absl::Status CheckRequestShape(const google::protobuf::Message& request);

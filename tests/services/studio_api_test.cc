@@ -341,7 +341,7 @@ TEST_F(StudioApiTest, BadInputGetsTheRightStatusAndWritesNothing) {
        [&] {
          api::AgreePlanRequest r;
          *r.mutable_context() = Ctx();
-         r.set_client_id(std::string(101, 'c'));
+         r.set_client_id(std::string(129, 'c'));
          api::CommandResult out;
          return AgreePlan(r, &out);
        },

@@ -23,14 +23,6 @@ bool ParseGenerationName(const std::string& name, std::string* projection, int* 
   return absl::SimpleAtoi(absl::string_view(name).substr(hash + 1), generation);
 }
 
-}  // namespace
-
-Generation::~Generation() {
-  if (retired_) db_->DropColumnFamily(handle_);
-}
-
-namespace {
-
 // Queries are point look-ups and short prefix scans: a Bloom filter per table skips files that
 // lack a key, and one block cache shared by every generation keeps hot entries in memory.
 rocksdb::ColumnFamilyOptions GenerationOptions() {
@@ -44,6 +36,10 @@ rocksdb::ColumnFamilyOptions GenerationOptions() {
 }
 
 }  // namespace
+
+Generation::~Generation() {
+  if (retired_) db_->DropColumnFamily(handle_);
+}
 
 absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string& path) {
   std::error_code error;

@@ -38,6 +38,7 @@ SubscriptionMessage CatchUpSubscription::SignalMessage(SubscriptionMessage::Kind
 
 absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
+  bool read_a_page = false;  // Reading the log is not waiting: even a zero timeout reads a page.
   while (true) {
     if (cancelled_) return absl::CancelledError("subscription cancelled");
     if (live_) {
@@ -56,7 +57,7 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
       }
     }
     if (feed_->closed()) return absl::CancelledError("event store closed");
-    if (page_.empty() && absl::Now() >= deadline) {
+    if (page_.empty() && read_a_page && absl::Now() >= deadline) {
       // A selective filter over a long log: report progress rather than scan past the timeout.
       return absl::DeadlineExceededError("no matching event within the timeout");
     }
@@ -67,6 +68,7 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
     }
     absl::StatusOr<LogSlice> slice =
         store_.ReadAll(checkpoint_ + 1, options_.catch_up_page_events, filter_);
+    read_a_page = true;
     if (!slice.ok()) return slice.status();
     for (RecordedEvent& event : slice->events) {
       page_.push_back(std::make_shared<const RecordedEvent>(std::move(event)));

@@ -135,8 +135,9 @@ absl::Status ClientHistoryProjection::Apply(const eventstore::RecordedEvent& eve
   if (client_event.has_record_amended()) {
     entry.set_amends_event_id(client_event.record_amended().amended_event_id());
   }
-  model.PutProto(
-      HistoryPrefix(event.stream.substr(7)) + eventstore::EncodeU64(event.stream_version), entry);
+  model.PutWriteOnly(
+      HistoryPrefix(event.stream.substr(7)) + eventstore::EncodeU64(event.stream_version),
+      DeterministicBytes(entry));
   return absl::OkStatus();
 }
 

@@ -5,18 +5,15 @@
 namespace stipple::projections {
 
 absl::StatusOr<std::optional<std::string>> ModelWriter::Get(const std::string& key) {
+  if (const std::optional<std::string>* cached = cache_.Find(key)) return *cached;
   std::string value;
-  rocksdb::Status s = batch_.GetFromBatchAndDB(generation_.db(), rocksdb::ReadOptions(),
-                                               generation_.handle(), key, &value);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) return eventstore::FromRocksDb(s, "reading a read model");
-  return value;
+  rocksdb::Status s =
+      generation_.db()->Get(rocksdb::ReadOptions(), generation_.handle(), key, &value);
+  if (!s.ok() && !s.IsNotFound()) return eventstore::FromRocksDb(s, "reading a read model");
+  std::optional<std::string> found;
+  if (s.ok()) found = std::move(value);
+  cache_.Remember(key, found);
+  return found;
 }
-
-void ModelWriter::Put(const std::string& key, const std::string& value) {
-  batch_.Put(generation_.handle(), key, value);
-}
-
-void ModelWriter::Delete(const std::string& key) { batch_.Delete(generation_.handle(), key); }
 
 }  // namespace stipple::projections

@@ -3,7 +3,7 @@
 
 // A projection folds events into its read model. It keeps no state of its own: everything it
 // knows is in the model, read and written through a ModelWriter, so the runner can apply a batch of
-// events and the new checkpoint in one atomic RocksDB write.
+// events and write its changes with the new checkpoint in one atomic RocksDB write.
 
 #include <optional>
 #include <string>
@@ -14,8 +14,8 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/message_lite.h"
+#include "projections/model_cache.h"
 #include "projections/read_model_db.h"
-#include "rocksdb/utilities/write_batch_with_index.h"
 
 namespace stipple::projections {
 
@@ -37,15 +37,23 @@ inline std::string DeterministicBytes(const google::protobuf::MessageLite& messa
   return out;
 }
 
-// Reads see the model as it will be after this batch; writes land with the batch.
+// Reads see the model as it will be after this batch; writes land with the batch. Both go
+// through the runner's cache of the generation.
 class ModelWriter {
  public:
-  explicit ModelWriter(const Generation& generation)
-      : generation_(generation), batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+  ModelWriter(const Generation& generation, ModelCache& cache)
+      : generation_(generation), cache_(cache) {}
 
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key);
-  void Put(const std::string& key, const std::string& value);
-  void Delete(const std::string& key);
+  void Put(const std::string& key, std::string value) {
+    cache_.Change(key, std::move(value), /*keep=*/true);
+  }
+  // For an entry the projection never reads back (a history line): not kept in memory once
+  // written.
+  void PutWriteOnly(const std::string& key, std::string value) {
+    cache_.Change(key, std::move(value), /*keep=*/false);
+  }
+  void Delete(const std::string& key) { cache_.Change(key, std::nullopt, /*keep=*/true); }
 
   // Proto helpers. Get: false when absent; DATA_LOSS when the stored bytes do not parse.
   template <typename Message>
@@ -68,28 +76,27 @@ class ModelWriter {
   // must not also be read or written with Get/Put in the same batch.
   template <typename Message>
   absl::StatusOr<Message*> Mutable(const std::string& key) {
-    auto it = cached_.find(key);
-    if (it == cached_.end()) {
+    auto it = decoded_.find(key);
+    if (it == decoded_.end()) {
       auto message = std::make_unique<Message>();
       absl::StatusOr<bool> found = GetProto(key, message.get());
       if (!found.ok()) return found.status();
-      it = cached_.emplace(key, std::move(message)).first;
+      it = decoded_.emplace(key, std::move(message)).first;
     }
     return static_cast<Message*>(it->second.get());
   }
 
-  // Writes every message taken with Mutable into the batch. The runner calls it before writing.
+  // Writes every message taken with Mutable into the batch. The runner calls it after the batch's
+  // last event.
   void Flush() {
-    for (const auto& [key, message] : cached_) Put(key, DeterministicBytes(*message));
-    cached_.clear();
+    for (const auto& [key, message] : decoded_) Put(key, DeterministicBytes(*message));
+    decoded_.clear();
   }
-
-  rocksdb::WriteBatch* batch() { return batch_.GetWriteBatch(); }
 
  private:
   const Generation& generation_;
-  rocksdb::WriteBatchWithIndex batch_;
-  absl::flat_hash_map<std::string, std::unique_ptr<google::protobuf::MessageLite>> cached_;
+  ModelCache& cache_;
+  absl::flat_hash_map<std::string, std::unique_ptr<google::protobuf::MessageLite>> decoded_;
 };
 
 class Projection {

@@ -1,10 +1,13 @@
 #include "projections/projection_runner.h"
 
 #include <algorithm>
+#include <atomic>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "eventstore/keys.h"
 #include "eventstore/rocksdb_status.h"
+#include "rocksdb/sst_file_writer.h"
 
 namespace stipple::projections {
 
@@ -12,8 +15,19 @@ using eventstore::GlobalPosition;
 using eventstore::SubscriptionMessage;
 
 struct ProjectionRunner::Target {
+  // A generation at checkpoint 0 is empty: nothing is ever written without a checkpoint.
+  Target(std::shared_ptr<Generation> generation, GlobalPosition checkpoint,
+         const RunnerOptions& options)
+      : generation(std::move(generation)),
+        checkpoint(checkpoint),
+        applied(checkpoint),
+        cache(checkpoint == 0 ? options.bulk_bytes : options.cache_bytes,
+              /*complete=*/checkpoint == 0) {}
+
   std::shared_ptr<Generation> generation;
-  GlobalPosition checkpoint = 0;
+  GlobalPosition checkpoint;  // Written: what readers of the generation see.
+  GlobalPosition applied;     // Folded into the cache; ahead of `checkpoint` until written.
+  ModelCache cache;
 };
 
 namespace {
@@ -47,7 +61,7 @@ absl::Status ProjectionRunner::Start() {
   if (!checkpoint.ok()) return checkpoint.status();
   {
     absl::MutexLock lock(&mu_);
-    live_ = std::make_unique<Target>(Target{*std::move(serving), *checkpoint});
+    live_ = std::make_unique<Target>(*std::move(serving), *checkpoint, options_);
   }
   live_subscription_ = store_.Subscribe(*checkpoint, {}, {});
   live_running_ = true;
@@ -110,30 +124,90 @@ absl::Status ProjectionRunner::StartRebuild() {
     rebuilding_ = false;
     return fresh.status();
   }
-  rebuild_ = std::make_unique<Target>(Target{*std::move(fresh), 0});
+  rebuild_ = std::make_unique<Target>(*std::move(fresh), 0, options_);
   rebuild_subscription_ = store_.Subscribe(0, {}, {});
   rebuild_thread_ = std::thread([this] { Follow(*rebuild_subscription_, rebuild_.get(), 0); });
   return absl::OkStatus();
 }
 
 absl::Status ProjectionRunner::Commit(Target& target, const std::vector<SubscriptionMessage>& batch,
-                                      GlobalPosition checkpoint) {
+                                      GlobalPosition checkpoint, bool catching_up) {
   if (checkpoint <= target.checkpoint) return absl::OkStatus();
-  ModelWriter model(*target.generation);
-  for (const SubscriptionMessage& message : batch) {
-    // Events up to the target's checkpoint are in it already (a swap or a restart re-delivers).
-    if (message.event->position <= target.checkpoint) continue;
-    if (absl::Status s = projection_->Apply(*message.event, model); !s.ok()) {
-      return absl::Status(s.code(), absl::StrCat(name_, " at position ", message.event->position,
-                                                 ": ", s.message()));
+  // Applied already when an earlier attempt could not write (a full disk) or a bulk fold held it.
+  if (target.applied < checkpoint) {
+    ModelWriter model(*target.generation, target.cache);
+    for (const SubscriptionMessage& message : batch) {
+      // Events up to what the target holds are in it already (a swap or a restart re-delivers).
+      if (message.event->position <= target.applied) continue;
+      if (absl::Status s = projection_->Apply(*message.event, model); !s.ok()) {
+        target.cache.Clear();  // Drops the half-applied batch and whatever a bulk fold held.
+        target.applied = target.checkpoint;
+        return absl::Status(s.code(), absl::StrCat(name_, " at position ", message.event->position,
+                                                   ": ", s.message()));
+      }
     }
+    model.Flush();
+    target.applied = checkpoint;
   }
-  model.Flush();
-  model.Put(kCheckpointKey, eventstore::EncodeU64(checkpoint));
-  // No sync: a crash loses only batches whose checkpoint is lost with them, and they are
-  // re-applied.
-  rocksdb::Status s = db_.db()->Write(rocksdb::WriteOptions(), model.batch());
-  if (!s.ok()) return eventstore::FromRocksDb(s, "writing a read model");
+  // A bulk fold writes when it is caught up or its memory is full.
+  if (catching_up && target.cache.complete() && target.cache.bytes() <= target.cache.budget()) {
+    return absl::OkStatus();
+  }
+  // Following live, the cache keeps only what recent events need.
+  if (!catching_up) target.cache.set_budget(options_.cache_bytes);
+  return WriteChanges(target, checkpoint);
+}
+
+absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition checkpoint) {
+  const std::vector<ModelCache::ChangeRef> changes = target.cache.SortedChanges();
+  rocksdb::DB* db = target.generation->db();
+  rocksdb::ColumnFamilyHandle* family = target.generation->handle();
+  rocksdb::Status s;
+  if (changes.size() >= options_.ingest_from_changes) {
+    static std::atomic<uint64_t> file_number{0};
+    const std::string path =
+        absl::StrCat(db->GetName(), "/bulk-", name_, "-", ++file_number, ".sst");
+    rocksdb::SstFileWriter file(rocksdb::EnvOptions(), db->GetOptions(family), family);
+    s = file.Open(path);
+    for (size_t i = 0; s.ok() && i < changes.size(); ++i) {
+      const auto& [key, value] = changes[i];
+      s = value->has_value() ? file.Put(*key, **value) : file.Delete(*key);
+    }
+    // The checkpoint key sorts after every projection's keys.
+    if (s.ok()) s = file.Put(kCheckpointKey, eventstore::EncodeU64(checkpoint));
+    if (s.ok()) s = file.Finish();
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions ingest;
+      ingest.move_files = true;
+      s = db->IngestExternalFile(family, {path}, ingest);
+    }
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);  // Moved into the database, or failed.
+  } else {
+    rocksdb::WriteBatch write;
+    for (const auto& [key, value] : changes) {
+      if (value->has_value()) {
+        write.Put(family, *key, **value);
+      } else {
+        write.Delete(family, *key);
+      }
+    }
+    write.Put(family, kCheckpointKey, eventstore::EncodeU64(checkpoint));
+    // No sync: a crash loses only batches whose checkpoint is lost with them, and they are
+    // re-applied.
+    s = db->Write(rocksdb::WriteOptions(), &write);
+  }
+  if (!s.ok()) {
+    absl::Status status = eventstore::FromRocksDb(s, "writing a read model");
+    // Out of space: the changes stay pending and the write is tried again. Otherwise the runner
+    // stops, and the cache holds nothing the database does not.
+    if (status.code() != absl::StatusCode::kResourceExhausted) {
+      target.cache.Clear();
+      target.applied = target.checkpoint;
+    }
+    return status;
+  }
+  target.cache.MarkWritten();
   target.checkpoint = checkpoint;
   return absl::OkStatus();
 }
@@ -148,10 +222,12 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
   };
   // Writes the batch into the rebuild's target, or into the live one (which a rebuild may have
   // swapped meanwhile).
+  bool caught_up = false;
   auto commit_once = [&]() -> absl::Status {
-    if (rebuild != nullptr) return Commit(*rebuild, batch, checkpoint);
+    const bool catching_up = !caught_up && !stopping_;
+    if (rebuild != nullptr) return Commit(*rebuild, batch, checkpoint, catching_up);
     absl::MutexLock lock(&mu_);
-    absl::Status status = Commit(*live_, batch, checkpoint);
+    absl::Status status = Commit(*live_, batch, checkpoint, catching_up);
     if (status.ok()) ++changes_;
     return status;
   };
@@ -191,7 +267,6 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
     return true;
   };
 
-  bool caught_up = false;
   bool failed = false;  // A commit failed: health() says why; stop following.
   // After a rebuild's commit: once caught up, it swaps in as soon as it has reached the serving
   // generation's checkpoint. If the live follower has stopped (after an error), the rebuild's

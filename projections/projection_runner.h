@@ -20,7 +20,17 @@
 namespace stipple::projections {
 
 struct RunnerOptions {
-  size_t max_batch_events = 512;
+  // Events applied before their changes are written. Following live, a batch is what has
+  // arrived; catching up, large batches write an entry that many events change once.
+  size_t max_batch_events = 8192;
+  // Memory for recently read or written read-model entries, per generation.
+  size_t cache_bytes = 32 << 20;
+  // Filling an empty generation (a rebuild, a first start), the runner folds in memory up to this
+  // much and then writes everything at once as a sorted table file, not entry by entry.
+  size_t bulk_bytes = 256 << 20;
+  // From this many changes on, a write goes in as a sorted table file: far cheaper than as many
+  // memtable inserts, each a walk of a large skip list.
+  size_t ingest_from_changes = 20000;
 };
 
 class ProjectionRunner {
@@ -57,8 +67,12 @@ class ProjectionRunner {
   // or into `rebuild` (not null), which it swaps in once it has reached the serving checkpoint.
   void Follow(eventstore::Subscription& subscription, Target* rebuild,
               eventstore::GlobalPosition start);
+  // Applies `batch` to the target and writes it with `checkpoint`; catching up, a bulk fold may
+  // keep it in memory for a later write instead.
   absl::Status Commit(Target& target, const std::vector<eventstore::SubscriptionMessage>& batch,
-                      eventstore::GlobalPosition checkpoint);
+                      eventstore::GlobalPosition checkpoint, bool catching_up);
+  // Writes the target's pending changes and `checkpoint` atomically.
+  absl::Status WriteChanges(Target& target, eventstore::GlobalPosition checkpoint);
 
   eventstore::EventStore& store_;
   ReadModelDb& db_;

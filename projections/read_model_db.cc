@@ -23,8 +23,9 @@ bool ParseGenerationName(const std::string& name, std::string* projection, int* 
   return absl::SimpleAtoi(absl::string_view(name).substr(hash + 1), generation);
 }
 
-// Queries are point look-ups and short prefix scans: a Bloom filter per table skips files that
-// lack a key, and one block cache shared by every generation keeps hot entries in memory.
+// Queries and the projections' reads are point look-ups and short prefix scans: Bloom filters
+// (per table, and over the memtable's whole keys) skip what lacks a key, and one block cache
+// shared by every generation keeps hot entries in memory.
 rocksdb::ColumnFamilyOptions GenerationOptions() {
   static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(64 << 20);
   rocksdb::BlockBasedTableOptions table;
@@ -32,6 +33,8 @@ rocksdb::ColumnFamilyOptions GenerationOptions() {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
 }
 

@@ -80,13 +80,17 @@ class RunnerTest : public StoreTest {
   int next_id_ = 0;
 };
 
+// Batches of 50 written one by one (no bulk fold), or folded in memory until caught up.
+RunnerOptions PerBatchWrites() { return {.max_batch_events = 50, .bulk_bytes = 0}; }
+RunnerOptions BulkFold() { return {.max_batch_events = 50}; }
+
 TEST_F(RunnerTest, CrashInTheMiddleOfCatchUpAppliesNothingTwiceAndSkipsNothing) {
   AppendEvents(600);
   auto db = ReadModelDb::Open(dir_.path() + "/models");
   ASSERT_TRUE(db.ok());
   {
     ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(333),
-                            RunnerOptions{50});
+                            PerBatchWrites());
     ASSERT_TRUE(runner.Start().ok());
     // The batch holding position 333 fails: the runner stops with the batches before it written.
     for (int i = 0; i < 200 && runner.health().ok(); ++i) absl::SleepFor(absl::Milliseconds(10));
@@ -98,8 +102,28 @@ TEST_F(RunnerTest, CrashInTheMiddleOfCatchUpAppliesNothingTwiceAndSkipsNothing) 
   db->reset();
   db = ReadModelDb::Open(dir_.path() + "/models");
   ASSERT_TRUE(db.ok());
-  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), RunnerOptions{50});
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), PerBatchWrites());
   ASSERT_TRUE(runner.Start().ok());
+  AppendEvents(50);
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  ExpectEachPositionOnce(*runner.serving());
+}
+
+TEST_F(RunnerTest, AFailureDuringABulkFoldWritesNothingAndTheRestartAppliesEachEventOnce) {
+  AppendEvents(600);
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  {
+    ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(333), BulkFold());
+    ASSERT_TRUE(runner.Start().ok());
+    for (int i = 0; i < 200 && runner.health().ok(); ++i) absl::SleepFor(absl::Milliseconds(10));
+    EXPECT_FALSE(runner.health().ok());
+    EXPECT_EQ(runner.checkpoint(), 0u);
+    EXPECT_THAT(Dump(*runner.serving()), ::testing::IsEmpty());
+  }
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), BulkFold());
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
   AppendEvents(50);
   ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
   ExpectEachPositionOnce(*runner.serving());
@@ -156,8 +180,33 @@ TEST_F(RunnerTest, WaitForReturnsOnceThePositionIsAppliedOrTheDeadlinePasses) {
   EXPECT_EQ(runner.checkpoint(), 5u);
 }
 
-TEST_F(RunnerTest, RebuildGivesTheSameReadModelsAsIncrementalApplication) {
-  auto models = ReadModels::Start(*store_, dir_.path() + "/models", RunnerOptions{13});
+struct FoldOptions {
+  std::string name;
+  RunnerOptions options;
+};
+
+void PrintTo(const FoldOptions& fold, std::ostream* out) { *out << fold.name; }
+
+class RebuildTest : public RunnerTest, public ::testing::WithParamInterface<FoldOptions> {};
+
+INSTANTIATE_TEST_SUITE_P(
+    Runner, RebuildTest,
+    ::testing::Values(
+        FoldOptions{"Defaults", {.max_batch_events = 13}},
+        // No bulk fold: every batch written as it is applied, through memtable writes.
+        FoldOptions{"PerBatchWrites", {.max_batch_events = 13, .bulk_bytes = 0}},
+        // A bulk fold that fills its memory many times, written as table files; a tiny cache that
+        // is forgotten after almost every batch, so projections read their entries back from
+        // RocksDB.
+        FoldOptions{"SpillsAndTinyCache",
+                    {.max_batch_events = 13,
+                     .cache_bytes = 4 << 10,
+                     .bulk_bytes = 64 << 10,
+                     .ingest_from_changes = 1}}),
+    [](const ::testing::TestParamInfo<FoldOptions>& info) { return info.param.name; });
+
+TEST_P(RebuildTest, RebuildGivesTheSameReadModelsAsIncrementalApplication) {
+  auto models = ReadModels::Start(*store_, dir_.path() + "/models", GetParam().options);
   ASSERT_TRUE(models.ok()) << models.status();
   // Applied incrementally, live, in small batches while the workload is written.
   testing::WorkloadOptions workload;

@@ -1,0 +1,91 @@
+#include "projections/model_cache.h"
+
+#include <algorithm>
+
+namespace stipple::projections {
+
+// A rough per-entry overhead (hash slot, string headers, allocator) on top of the bytes.
+size_t ModelCache::Cost(const std::string& key, const std::optional<std::string>& value) {
+  constexpr size_t kEntryOverhead = 96;
+  return kEntryOverhead + key.size() + (value.has_value() ? value->size() : 0);
+}
+
+const std::optional<std::string>* ModelCache::Find(const std::string& key) const {
+  static const std::optional<std::string> kAbsent;
+  auto it = entries_.find(key);
+  if (it != entries_.end()) return &it->second.value;
+  return complete_ ? &kAbsent : nullptr;
+}
+
+void ModelCache::Remember(const std::string& key, std::optional<std::string> value) {
+  auto [it, inserted] = entries_.try_emplace(key);
+  if (!inserted) bytes_ -= Cost(key, it->second.value);
+  bytes_ += Cost(key, value);
+  it->second.value = std::move(value);
+}
+
+void ModelCache::Change(const std::string& key, std::optional<std::string> value, bool keep) {
+  auto [it, inserted] = entries_.try_emplace(key);
+  Entry& entry = it->second;
+  if (inserted) {
+    entry.keep = keep;
+    // In a complete cache an unknown key is known to be absent from the database.
+    entry.maybe_stored = !complete_;
+  } else {
+    bytes_ -= Cost(key, entry.value);
+    entry.keep = entry.keep || keep;
+  }
+  if (!value.has_value() && !entry.maybe_stored) {
+    // Deleting what was never written: nothing to write, and absence is what a complete cache
+    // says of keys it does not hold.
+    entries_.erase(it);
+    return;
+  }
+  bytes_ += Cost(key, value);
+  entry.value = std::move(value);
+  if (!entry.changed) changed_keys_.push_back(key);
+  entry.changed = true;
+}
+
+std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() const {
+  std::vector<ChangeRef> changes;
+  changes.reserve(changed_keys_.size());
+  for (const std::string& key : changed_keys_) {
+    auto it = entries_.find(key);
+    if (it == entries_.end() || !it->second.changed) continue;  // Erased (and perhaps re-added).
+    changes.emplace_back(&it->first, &it->second.value);
+  }
+  std::sort(changes.begin(), changes.end(),
+            [](const ChangeRef& a, const ChangeRef& b) { return *a.first < *b.first; });
+  // A key erased and changed again is listed twice.
+  changes.erase(
+      std::unique(changes.begin(), changes.end(),
+                  [](const ChangeRef& a, const ChangeRef& b) { return a.first == b.first; }),
+      changes.end());
+  return changes;
+}
+
+void ModelCache::MarkWritten() {
+  for (const std::string& key : changed_keys_) {
+    auto it = entries_.find(key);
+    if (it == entries_.end() || !it->second.changed) continue;
+    if (it->second.keep) {
+      it->second.changed = false;
+      it->second.maybe_stored = true;
+    } else {
+      bytes_ -= Cost(key, it->second.value);
+      entries_.erase(it);
+    }
+  }
+  changed_keys_.clear();
+  if (bytes_ > budget_bytes_) Clear();  // Nothing unwritten is left to lose.
+}
+
+void ModelCache::Clear() {
+  entries_.clear();
+  changed_keys_.clear();
+  bytes_ = 0;
+  complete_ = false;
+}
+
+}  // namespace stipple::projections

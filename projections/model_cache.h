@@ -1,0 +1,68 @@
+#ifndef STIPPLE_PROJECTIONS_MODEL_CACHE_H_
+#define STIPPLE_PROJECTIONS_MODEL_CACHE_H_
+
+// What a runner holds in memory of one read-model generation: the entries it changed and has not
+// yet written, and the entries it read or wrote recently. The runner is the generation's only
+// writer, so a cached entry is never stale; folding a long log then reads RocksDB only for
+// entries it has not met lately, and an entry that many events of a batch change is written once.
+//
+// A cache that starts with an empty generation is complete: a key it does not hold is absent,
+// with no read at all. It stays complete until it outgrows its budget. Entries written with
+// `keep = false` are forgotten once written, so a projection must never read them back.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace stipple::projections {
+
+class ModelCache {
+ public:
+  ModelCache(size_t budget_bytes, bool complete)
+      : budget_bytes_(budget_bytes), complete_(complete) {}
+
+  // The entry: a value, or nullopt for an absent key. Null when the cache does not know.
+  const std::optional<std::string>* Find(const std::string& key) const;
+  // Records what the database holds for `key` (after a read that missed the cache).
+  void Remember(const std::string& key, std::optional<std::string> value);
+  // Changes `key` (nullopt deletes it) until the next MarkWritten. `keep`: hold it in memory
+  // afterwards too, for entries the projection reads back.
+  void Change(const std::string& key, std::optional<std::string> value, bool keep);
+
+  // The changes since the last MarkWritten, in key order; a null value deletes.
+  using ChangeRef = std::pair<const std::string*, const std::optional<std::string>*>;
+  std::vector<ChangeRef> SortedChanges() const;
+  // The changes are in the database. Over budget, every entry is forgotten (and the cache is no
+  // longer complete).
+  void MarkWritten();
+  // Forgets everything, unwritten changes too; no longer complete.
+  void Clear();
+
+  bool complete() const { return complete_; }
+  size_t bytes() const { return bytes_; }
+  size_t budget() const { return budget_bytes_; }
+  void set_budget(size_t budget_bytes) { budget_bytes_ = budget_bytes; }
+
+ private:
+  struct Entry {
+    std::optional<std::string> value;
+    bool changed = false;
+    bool keep = true;
+    bool maybe_stored = true;  // The database may hold the key.
+  };
+  static size_t Cost(const std::string& key, const std::optional<std::string>& value);
+
+  size_t budget_bytes_;
+  bool complete_;
+  size_t bytes_ = 0;
+  absl::flat_hash_map<std::string, Entry> entries_;
+  std::vector<std::string> changed_keys_;  // Each changed entry once; erased entries skipped.
+};
+
+}  // namespace stipple::projections
+
+#endif  // STIPPLE_PROJECTIONS_MODEL_CACHE_H_

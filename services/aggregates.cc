@@ -9,28 +9,29 @@ namespace stipple::services {
 absl::StatusOr<domain::LocationState> ReadLocation(StreamReader& reader, const std::string& field,
                                                    const std::string& location_id) {
   if (location_id.empty()) return domain::InvalidField(field, "must not be empty");
-  STIPPLE_ASSIGN_OR_RETURN(const domain::History* history,
-                           reader.Read(domain::LocationStream(location_id)));
-  STIPPLE_ASSIGN_OR_RETURN(domain::LocationState state, domain::FoldLocation(*history));
-  if (!state.exists) return domain::NotFound("location", location_id);
-  return state;
+  STIPPLE_ASSIGN_OR_RETURN(std::shared_ptr<const domain::LocationState> state,
+                           (reader.ReadFolded<domain::LocationState, events::v1::LocationEvent>(
+                               domain::LocationStream(location_id), &domain::Evolve)));
+  if (!state->exists) return domain::NotFound("location", location_id);
+  return *state;
 }
 
-absl::StatusOr<domain::ArtistState> ReadArtist(StreamReader& reader, const std::string& field,
-                                               const std::string& artist_id) {
+absl::StatusOr<std::shared_ptr<const domain::ArtistState>> ReadArtist(
+    StreamReader& reader, const std::string& field, const std::string& artist_id) {
   if (artist_id.empty()) return domain::InvalidField(field, "must not be empty");
-  STIPPLE_ASSIGN_OR_RETURN(const domain::History* history,
-                           reader.Read(domain::ArtistStream(artist_id)));
-  STIPPLE_ASSIGN_OR_RETURN(domain::ArtistState state, domain::FoldArtist(*history));
-  if (!state.exists) return domain::NotFound("artist", artist_id);
+  STIPPLE_ASSIGN_OR_RETURN(std::shared_ptr<const domain::ArtistState> state,
+                           (reader.ReadFolded<domain::ArtistState, events::v1::ArtistEvent>(
+                               domain::ArtistStream(artist_id), &domain::Evolve)));
+  if (!state->exists) return domain::NotFound("artist", artist_id);
   return state;
 }
 
 absl::StatusOr<domain::ClientState> ReadClient(StreamReader& reader, const std::string& client_id) {
   if (client_id.empty()) return domain::InvalidField("client_id", "must not be empty");
-  STIPPLE_ASSIGN_OR_RETURN(const domain::History* history,
-                           reader.Read(domain::ClientStream(client_id)));
-  return domain::FoldClient(*history);
+  STIPPLE_ASSIGN_OR_RETURN(std::shared_ptr<const domain::ClientState> state,
+                           (reader.ReadFolded<domain::ClientState, events::v1::ClientEvent>(
+                               domain::ClientStream(client_id), &domain::Evolve)));
+  return *state;
 }
 
 }  // namespace stipple::services

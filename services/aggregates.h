@@ -3,6 +3,7 @@
 
 // Reads an aggregate's stream through a StreamReader and folds it into domain state.
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -14,11 +15,12 @@
 namespace stipple::services {
 
 // NOT_FOUND (naming `field`) when the location or artist does not exist; INVALID_ARGUMENT when
-// the id is empty.
+// the id is empty. An artist's state grows with their bookings: shared, not copied.
 absl::StatusOr<domain::LocationState> ReadLocation(StreamReader& reader, const std::string& field,
                                                    const std::string& location_id);
-absl::StatusOr<domain::ArtistState> ReadArtist(StreamReader& reader, const std::string& field,
-                                               const std::string& artist_id);
+absl::StatusOr<std::shared_ptr<const domain::ArtistState>> ReadArtist(StreamReader& reader,
+                                                                      const std::string& field,
+                                                                      const std::string& artist_id);
 // The client's state, which may not exist yet (the domain decides what that means).
 absl::StatusOr<domain::ClientState> ReadClient(StreamReader& reader, const std::string& client_id);
 

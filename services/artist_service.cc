@@ -22,9 +22,10 @@ grpc::Status ArtistService::RegisterArtist(grpc::ServerContext*,
               .status());
     }
     const std::string stream = domain::ArtistStream(command.artist_id);
-    STIPPLE_ASSIGN_OR_RETURN(const domain::History* history, reader.Read(stream));
-    STIPPLE_ASSIGN_OR_RETURN(domain::ArtistState state, domain::FoldArtist(*history));
-    STIPPLE_ASSIGN_OR_RETURN(events::v1::ArtistEvent event, domain::Decide(state, command));
+    STIPPLE_ASSIGN_OR_RETURN(
+        std::shared_ptr<const domain::ArtistState> state,
+        (reader.ReadFolded<domain::ArtistState, events::v1::ArtistEvent>(stream, &domain::Evolve)));
+    STIPPLE_ASSIGN_OR_RETURN(events::v1::ArtistEvent event, domain::Decide(*state, command));
     return std::vector<StreamWrite>{Write(stream, std::vector{event})};
   };
   return Reply(handler_.Handle(ContextOf(*request), decide), result);

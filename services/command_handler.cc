@@ -51,22 +51,29 @@ absl::StatusOr<std::optional<CommandOutcome>> CommandHandler::FindEarlierResult(
   return outcome;
 }
 
-absl::StatusOr<const domain::History*> StreamReader::Read(const std::string& stream) {
-  if (auto it = histories_.find(stream); it != histories_.end()) return &it->second;
-  domain::History history;
-  eventstore::StreamVersion version = 0;
-  for (eventstore::StreamVersion from = 1;;) {
+absl::StatusOr<eventstore::StreamVersion> StreamReader::ReadAfter(const std::string& stream,
+                                                                  eventstore::StreamVersion after,
+                                                                  domain::History& history) {
+  eventstore::StreamVersion version = after;
+  while (true) {
     absl::StatusOr<eventstore::StreamSlice> slice =
-        store_.ReadStream(stream, from, eventstore::ReadDirection::kForwards, kReadPage);
+        store_.ReadStream(stream, version + 1, eventstore::ReadDirection::kForwards, kReadPage);
     if (!slice.ok()) return slice.status();
     for (eventstore::RecordedEvent& event : slice->events) {
       version = event.stream_version;
       history.push_back({std::move(event.event_id), std::move(event.payload)});
     }
-    if (slice->end_of_stream) break;
-    from = version + 1;
+    if (slice->end_of_stream) return version;
   }
-  versions_[stream] = version;
+}
+
+absl::StatusOr<const domain::History*> StreamReader::Read(const std::string& stream) {
+  if (auto it = histories_.find(stream); it != histories_.end()) return &it->second;
+  domain::History history;
+  absl::StatusOr<eventstore::StreamVersion> version = ReadAfter(stream, 0, history);
+  if (!version.ok()) return version.status();
+  // A stream folded earlier in this decision keeps the version it was folded at.
+  versions_.try_emplace(stream, *version);
   return &(histories_[stream] = std::move(history));
 }
 
@@ -88,7 +95,7 @@ absl::StatusOr<CommandOutcome> CommandHandler::Handle(const CommandContext& cont
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) return **earlier;
 
-    StreamReader reader(store_);
+    StreamReader reader(store_, &states_);
     absl::StatusOr<std::vector<StreamWrite>> writes = decide(reader);
     if (!writes.ok()) return writes.status();
     const auto& versions = reader.versions();

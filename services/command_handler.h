@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
+#include "services/aggregate_cache.h"
 #include "services/domain/history.h"
 
 namespace stipple::services {
@@ -61,11 +62,20 @@ struct CommandOutcome {
 // those versions, so a decision never lands on state it did not see.
 class StreamReader {
  public:
-  explicit StreamReader(eventstore::EventStore& store) : store_(store) {}
+  // `cache` (optional) holds folded states across commands.
+  explicit StreamReader(eventstore::EventStore& store, AggregateCache* cache = nullptr)
+      : store_(store), cache_(cache) {}
 
   // The stream's events, oldest first (empty for a stream that does not exist). The pointer stays
   // valid for the reader's lifetime.
   absl::StatusOr<const domain::History*> Read(const std::string& stream);
+
+  // The stream folded with `evolve` (payloads parsed as Wrapper): the cached state and the events
+  // after it. DATA_LOSS when a payload does not parse.
+  template <typename State, typename Wrapper>
+  absl::StatusOr<std::shared_ptr<const State>> ReadFolded(const std::string& stream,
+                                                          void (*evolve)(State&, const Wrapper&,
+                                                                         const std::string&));
 
   // The version each read stream was at (0: did not exist).
   const absl::flat_hash_map<std::string, eventstore::StreamVersion>& versions() const {
@@ -73,8 +83,16 @@ class StreamReader {
   }
 
  private:
+  // Appends the stream's events after version `after` to `history`; returns the last version
+  // read (`after` when there are none).
+  absl::StatusOr<eventstore::StreamVersion> ReadAfter(const std::string& stream,
+                                                      eventstore::StreamVersion after,
+                                                      domain::History& history);
+
   eventstore::EventStore& store_;
+  AggregateCache* const cache_;
   absl::node_hash_map<std::string, domain::History> histories_;  // Stable addresses.
+  absl::flat_hash_map<std::string, std::shared_ptr<const void>> folded_;
   absl::flat_hash_map<std::string, eventstore::StreamVersion> versions_;
 };
 
@@ -87,7 +105,7 @@ class CommandHandler {
   static constexpr int kMaxAttempts = 5;
 
   CommandHandler(eventstore::EventStore& store, std::function<absl::Time()> clock)
-      : store_(store), clock_(std::move(clock)) {}
+      : store_(store), clock_(std::move(clock)), states_(kCachedStreams) {}
 
   // Runs the command. Errors: INVALID_ARGUMENT for a bad context or what the decider says;
   // FAILED_PRECONDITION / NOT_FOUND / ALREADY_EXISTS from the decider; ABORTED when concurrent
@@ -100,8 +118,13 @@ class CommandHandler {
   absl::StatusOr<std::optional<CommandOutcome>> FindEarlierResult(const CommandContext& context,
                                                                   const std::string& causation);
 
+  // Folded states of the streams commands touched lately (a client's state is a few hundred
+  // bytes; an artist's grows with their bookings).
+  static constexpr size_t kCachedStreams = 100000;
+
   eventstore::EventStore& store_;
   std::function<absl::Time()> clock_;
+  AggregateCache states_;
 };
 
 // A stream write of domain events (LocationEvent, ArtistEvent or ClientEvent).
@@ -113,6 +136,45 @@ StreamWrite Write(std::string stream, const std::vector<Event>& events);
 #include "services/domain/event_names.h"
 
 namespace stipple::services {
+
+template <typename State, typename Wrapper>
+absl::StatusOr<std::shared_ptr<const State>> StreamReader::ReadFolded(
+    const std::string& stream, void (*evolve)(State&, const Wrapper&, const std::string&)) {
+  if (auto it = folded_.find(stream); it != folded_.end()) {
+    return std::static_pointer_cast<const State>(it->second);
+  }
+  std::shared_ptr<const State> state;
+  if (auto read = histories_.find(stream); read != histories_.end()) {
+    // Read whole already in this decision: fold that, at the version recorded with it.
+    auto folded = std::make_shared<State>();
+    if (absl::Status s = domain::EvolveAll<Wrapper>(read->second, *folded, evolve); !s.ok()) {
+      return s;
+    }
+    state = std::move(folded);
+  } else {
+    eventstore::StreamVersion version = 0;
+    if (cache_ != nullptr) {
+      if (auto cached = cache_->Find<State>(stream)) {
+        version = cached->version;
+        state = std::move(cached->state);
+      }
+    }
+    if (state == nullptr) state = std::make_shared<const State>();
+    domain::History newer;
+    absl::StatusOr<eventstore::StreamVersion> last = ReadAfter(stream, version, newer);
+    if (!last.ok()) return last.status();
+    if (!newer.empty()) {
+      auto next = std::make_shared<State>(*state);
+      if (absl::Status s = domain::EvolveAll<Wrapper>(newer, *next, evolve); !s.ok()) return s;
+      state = std::move(next);
+      if (cache_ != nullptr) cache_->Store(stream, *last, state);
+    }
+    versions_[stream] = *last;
+  }
+  folded_[stream] = state;
+  return state;
+}
+
 template <typename Event>
 StreamWrite Write(std::string stream, const std::vector<Event>& events) {
   StreamWrite write{std::move(stream), {}};

@@ -15,9 +15,10 @@ Decider OnLocation(const std::string& location_id, Command command) {
   return [location_id, command](StreamReader& reader) -> absl::StatusOr<std::vector<StreamWrite>> {
     if (location_id.empty()) return domain::InvalidField("location_id", "must not be empty");
     const std::string stream = domain::LocationStream(location_id);
-    STIPPLE_ASSIGN_OR_RETURN(const domain::History* history, reader.Read(stream));
-    STIPPLE_ASSIGN_OR_RETURN(domain::LocationState state, domain::FoldLocation(*history));
-    STIPPLE_ASSIGN_OR_RETURN(events::v1::LocationEvent event, domain::Decide(state, command));
+    STIPPLE_ASSIGN_OR_RETURN(std::shared_ptr<const domain::LocationState> state,
+                             (reader.ReadFolded<domain::LocationState, events::v1::LocationEvent>(
+                                 stream, &domain::Evolve)));
+    STIPPLE_ASSIGN_OR_RETURN(events::v1::LocationEvent event, domain::Decide(*state, command));
     return std::vector<StreamWrite>{Write(stream, std::vector{event})};
   };
 }

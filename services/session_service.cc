@@ -41,11 +41,11 @@ grpc::Status SessionService::ScheduleSession(grpc::ServerContext*,
     STIPPLE_ASSIGN_OR_RETURN(ClientState client, ReadClient(reader, client_id));
     STIPPLE_ASSIGN_OR_RETURN(domain::LocationState location,
                              ReadLocation(reader, "location_id", command.location_id));
-    STIPPLE_ASSIGN_OR_RETURN(domain::ArtistState artist,
+    STIPPLE_ASSIGN_OR_RETURN(std::shared_ptr<const domain::ArtistState> artist,
                              ReadArtist(reader, "artist_id", artist_id));
     domain::ScheduleSession with_facts = command;
     with_facts.policy = location.policy;
-    with_facts.artist = &artist;
+    with_facts.artist = artist.get();
     STIPPLE_ASSIGN_OR_RETURN(domain::ScheduleDecision decision, domain::Decide(client, with_facts));
     return std::vector<StreamWrite>{
         Write(domain::ClientStream(client_id), decision.client),

@@ -18,11 +18,10 @@ struct PastEvent {
 
 using History = std::vector<PastEvent>;
 
-// Folds `history` into State with `evolve(state, event, event_id)`; DATA_LOSS when a payload does
-// not parse as `Wrapper`.
-template <typename State, typename Wrapper, typename Evolve>
-absl::StatusOr<State> Fold(const History& history, Evolve evolve) {
-  State state;
+// Applies `history` to `state` with `evolve(state, event, event_id)`; DATA_LOSS when a payload
+// does not parse as `Wrapper`.
+template <typename Wrapper, typename State, typename Evolve>
+absl::Status EvolveAll(const History& history, State& state, Evolve evolve) {
   for (const PastEvent& past : history) {
     Wrapper event;
     if (!event.ParseFromString(past.payload)) {
@@ -31,6 +30,14 @@ absl::StatusOr<State> Fold(const History& history, Evolve evolve) {
     }
     evolve(state, event, past.event_id);
   }
+  return absl::OkStatus();
+}
+
+// Folds `history` into a new State.
+template <typename State, typename Wrapper, typename Evolve>
+absl::StatusOr<State> Fold(const History& history, Evolve evolve) {
+  State state;
+  if (absl::Status s = EvolveAll<Wrapper>(history, state, evolve); !s.ok()) return s;
   return state;
 }
 

@@ -152,6 +152,51 @@ TEST_F(StudioApiTest, ConcurrentOverlappingBookingsOfOneArtistLetExactlyOneThrou
   EXPECT_EQ(artist->events.size(), 1u + kRounds);
 }
 
+// Each server keeps folded client and artist states between commands; a write made through another
+// server (another process on the same log) must still be seen.
+TEST_F(StudioApiTest, AServerDecidesOnWritesAnotherServerMadeToTheSameStreams) {
+  OpenStudio();
+  auto other =
+      StippleServer::Start("127.0.0.1:0", *store_, models_.get(), [this] { return clock_.Now(); });
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto other_sessions = api::SessionService::NewStub(
+      grpc::CreateChannel((*other)->address(), grpc::InsecureChannelCredentials()));
+  ReadyClient("c1");
+  ReadyClient("c2");
+  ReadyClient("c3");
+  const absl::Time start = clock_.Now() + absl::Hours(48);
+  api::ScheduleSessionResponse scheduled;
+  // This server folds artist a1 and client c1 before the other server writes to them.
+  ASSERT_TRUE(
+      ScheduleSession(Schedule("c2", "london", start + absl::Hours(24 * 5)), &scheduled).ok());
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(
+        other_sessions->ScheduleSession(&context, Schedule("c1", "london", start), &scheduled)
+            .ok());
+  }
+  // The artist's booking by the other server is seen: an overlapping one is refused.
+  grpc::Status overlapping =
+      ScheduleSession(Schedule("c3", "london", start + absl::Minutes(30)), &scheduled);
+  EXPECT_EQ(overlapping.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Details(overlapping).reason(), "ARTIST_DOUBLE_BOOKED");
+  // The client's session booked by the other server is seen: it can be completed here.
+  clock_.Advance(start - clock_.Now() + absl::Hours(5));
+  api::CompleteSessionRequest complete;
+  *complete.mutable_context() = Ctx("a1");
+  complete.set_client_id("c1");
+  complete.set_session_number(1);
+  complete.mutable_record()->set_actual_duration_minutes(290);
+  complete.mutable_record()->mutable_pigment()->set_brand("Scalp Ink");
+  complete.mutable_record()->mutable_pigment()->set_lot("L-77");
+  complete.mutable_record()->mutable_pigment()->set_shade_step(1);
+  complete.mutable_record()->set_density_level(3);
+  api::CommandResult completed;
+  grpc::Status status = CompleteSession(complete, &completed);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  (*other)->Shutdown(absl::Seconds(1));
+}
+
 TEST_F(StudioApiTest, RetriedRequestReturnsTheFirstResultAndWritesOnce) {
   OpenStudio();
   ReadyClient("c1");

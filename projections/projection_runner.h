@@ -13,6 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "projections/projection.h"
 #include "projections/read_model_db.h"
@@ -31,6 +32,9 @@ struct RunnerOptions {
   // From this many changes on, a write goes in as a sorted table file: far cheaper than as many
   // memtable inserts, each a walk of a large skip list.
   size_t ingest_from_changes = 20000;
+  // Following live, a commit comes at least this long after the previous one; an event that
+  // arrives after a quiet spell is committed at once.
+  absl::Duration min_commit_interval = absl::Milliseconds(20);
 };
 
 class ProjectionRunner {

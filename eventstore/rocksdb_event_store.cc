@@ -25,11 +25,16 @@ constexpr size_t kScanFactor = 64;
 
 rocksdb::Slice ToSlice(const std::string& s) { return rocksdb::Slice(s.data(), s.size()); }
 
+// Stream versions and event ids are looked up one key at a time, and often absent (a new stream,
+// a request's first attempt): Bloom filters over table files and over the memtable's keys answer
+// those without a search.
 rocksdb::ColumnFamilyOptions PointLookupOptions() {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
 }
 
@@ -492,6 +497,10 @@ absl::StatusOr<StreamSlice> RocksDbEventStore::ReadStream(const std::string& str
   if (!current.ok()) return current.status();
   StreamSlice slice;
   slice.stream_version = *current;
+  if (direction == ReadDirection::kForwards && from_version > *current) {
+    slice.end_of_stream = true;  // Nothing after the end: no need for an iterator.
+    return slice;
+  }
 
   std::string lower = StreamIndexLowerBound(stream);
   std::string upper = StreamIndexUpperBound(stream);

@@ -28,7 +28,7 @@ struct RunnerOptions {
   size_t cache_bytes = 32 << 20;
   // Filling an empty generation (a rebuild, a first start), the runner folds in memory up to this
   // much and then writes everything at once as a sorted table file, not entry by entry.
-  size_t bulk_bytes = 256 << 20;
+  size_t bulk_bytes = 128 << 20;
   // From this many changes on, a write goes in as a sorted table file: far cheaper than as many
   // memtable inserts, each a walk of a large skip list.
   size_t ingest_from_changes = 20000;

@@ -253,6 +253,19 @@ TEST_F(AppendTest, StreamsReadForwardsAndBackwardsWithLimits) {
   ASSERT_TRUE(missing.ok());
   EXPECT_TRUE(missing->events.empty());
   EXPECT_EQ(missing->stream_version, 0u);
+  EXPECT_TRUE(missing->end_of_stream);
+
+  // What a command with a cached state asks: anything after the version it knows?
+  auto after_the_end = store_->ReadStream("client-1", 6, ReadDirection::kForwards, 10);
+  ASSERT_TRUE(after_the_end.ok());
+  EXPECT_TRUE(after_the_end->events.empty());
+  EXPECT_TRUE(after_the_end->end_of_stream);
+  EXPECT_EQ(after_the_end->stream_version, 5u);
+  auto the_last = store_->ReadStream("client-1", 5, ReadDirection::kForwards, 10);
+  ASSERT_TRUE(the_last.ok());
+  ASSERT_EQ(the_last->events.size(), 1u);
+  EXPECT_EQ(the_last->events[0].stream_version, 5u);
+  EXPECT_TRUE(the_last->end_of_stream);
 }
 
 TEST_F(AppendTest, ReadAllFiltersByStreamPrefixAndType) {

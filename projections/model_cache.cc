@@ -35,16 +35,18 @@ void ModelCache::Change(const std::string& key, std::optional<std::string> value
     bytes_ -= Cost(key, entry.value);
     entry.keep = entry.keep || keep;
   }
-  if (!value.has_value() && !entry.maybe_stored) {
-    // Deleting what was never written: nothing to write, and absence is what a complete cache
-    // says of keys it does not hold.
-    entries_.erase(it);
-    return;
-  }
   bytes_ += Cost(key, value);
   entry.value = std::move(value);
-  if (!entry.changed) changed_keys_.push_back(key);
+  if (!entry.changed) {
+    changed_keys_.push_back(key);
+    bytes_ += Cost(key, std::nullopt);
+  }
   entry.changed = true;
+}
+
+// Deleting what was never written needs no write: the entry stays (listed once) until written.
+bool ModelCache::NothingToWrite(const Entry& entry) {
+  return !entry.value.has_value() && !entry.maybe_stored;
 }
 
 std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() const {
@@ -52,24 +54,20 @@ std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() const {
   changes.reserve(changed_keys_.size());
   for (const std::string& key : changed_keys_) {
     auto it = entries_.find(key);
-    if (it == entries_.end() || !it->second.changed) continue;  // Erased (and perhaps re-added).
+    if (NothingToWrite(it->second)) continue;
     changes.emplace_back(&it->first, &it->second.value);
   }
   std::sort(changes.begin(), changes.end(),
             [](const ChangeRef& a, const ChangeRef& b) { return *a.first < *b.first; });
-  // A key erased and changed again is listed twice.
-  changes.erase(
-      std::unique(changes.begin(), changes.end(),
-                  [](const ChangeRef& a, const ChangeRef& b) { return a.first == b.first; }),
-      changes.end());
   return changes;
 }
 
 void ModelCache::MarkWritten() {
   for (const std::string& key : changed_keys_) {
+    bytes_ -= Cost(key, std::nullopt);
     auto it = entries_.find(key);
-    if (it == entries_.end() || !it->second.changed) continue;
-    if (it->second.keep) {
+    // A complete cache says a key it does not hold is absent; so does an unwritten delete.
+    if (it->second.keep && !NothingToWrite(it->second)) {
       it->second.changed = false;
       it->second.maybe_stored = true;
     } else {

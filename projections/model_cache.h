@@ -55,12 +55,13 @@ class ModelCache {
     bool maybe_stored = true;  // The database may hold the key.
   };
   static size_t Cost(const std::string& key, const std::optional<std::string>& value);
+  static bool NothingToWrite(const Entry& entry);
 
   size_t budget_bytes_;
   bool complete_;
   size_t bytes_ = 0;
   absl::flat_hash_map<std::string, Entry> entries_;
-  std::vector<std::string> changed_keys_;  // Each changed entry once; erased entries skipped.
+  std::vector<std::string> changed_keys_;  // Each changed entry once; counted in `bytes_`.
 };
 
 }  // namespace stipple::projections

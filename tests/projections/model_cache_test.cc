@@ -64,6 +64,24 @@ TEST(ModelCacheTest, InACompleteCacheDeletingWhatWasNeverWrittenWritesNothing) {
   EXPECT_THAT(Changes(cache), ElementsAre(Pair("again", "2"), Pair("index/new", "<deleted>")));
 }
 
+TEST(ModelCacheTest, AKeyAddedAndDeletedOverAndOverCostsTheSameMemoryAsOnce) {
+  ModelCache cache(1 << 20, /*complete=*/true);
+  cache.Change("slot", "booked", /*keep=*/true);
+  cache.Change("slot", std::nullopt, /*keep=*/true);
+  const size_t once = cache.bytes();
+  EXPECT_GT(once, 0u);  // The listed key is counted until written.
+  for (int i = 0; i < 10000; ++i) {
+    cache.Change("slot", "booked", /*keep=*/true);
+    cache.Change("slot", std::nullopt, /*keep=*/true);
+  }
+  EXPECT_EQ(cache.bytes(), once);
+  EXPECT_THAT(Changes(cache), ::testing::IsEmpty());
+  cache.MarkWritten();
+  EXPECT_EQ(cache.bytes(), 0u);
+  EXPECT_TRUE(cache.complete());
+  EXPECT_FALSE(cache.Find("slot")->has_value());
+}
+
 TEST(ModelCacheTest, WriteOnlyEntriesAreForgottenOnceWritten) {
   ModelCache cache(1 << 20, /*complete=*/false);
   cache.Change("history/1", "line", /*keep=*/false);

@@ -145,8 +145,13 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
       if (absl::Status s = projection_->Apply(*message.event, model); !s.ok()) {
         target.cache.Clear();  // Drops the half-applied batch and whatever a bulk fold held.
         target.applied = target.checkpoint;
-        return absl::Status(s.code(), absl::StrCat(name_, " at position ", message.event->position,
-                                                   ": ", s.message()));
+        // Only a write that found the disk full is tried again (with what it held intact); what
+        // a bulk fold held before this batch is gone now, so this failure must stop the runner.
+        const absl::StatusCode code = s.code() == absl::StatusCode::kResourceExhausted
+                                          ? absl::StatusCode::kInternal
+                                          : s.code();
+        return absl::Status(
+            code, absl::StrCat(name_, " at position ", message.event->position, ": ", s.message()));
       }
     }
     model.Flush();
@@ -167,9 +172,7 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
   rocksdb::ColumnFamilyHandle* family = target.generation->handle();
   rocksdb::Status s;
   if (changes.size() >= options_.ingest_from_changes) {
-    static std::atomic<uint64_t> file_number{0};
-    const std::string path =
-        absl::StrCat(db->GetName(), "/bulk-", name_, "-", ++file_number, ".sst");
+    const std::string path = db_.NewIngestFilePath(name_);
     rocksdb::SstFileWriter file(rocksdb::EnvOptions(), db->GetOptions(family), family);
     s = file.Open(path);
     for (size_t i = 0; s.ok() && i < changes.size(); ++i) {
@@ -262,7 +265,9 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
   // A rebuild that has reached the serving generation takes its place.
   auto try_promote = [&]() -> bool {
     absl::MutexLock lock(&mu_);
-    if (live_ != nullptr && rebuild->checkpoint < live_->checkpoint) return false;
+    // Against what the live generation has applied, written or not: the live follower goes on
+    // after that position, so the rebuild must hold everything up to it.
+    if (live_ != nullptr && rebuild->applied < live_->applied) return false;
     absl::Status s =
         db_.Promote(name_, rebuild->generation, live_ != nullptr ? live_->generation : nullptr);
     if (!s.ok()) {
@@ -307,7 +312,12 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
       case SubscriptionMessage::Kind::kEvent:
         batch.push_back(*std::move(message));
         checkpoint = batch.back().checkpoint;
-        if (batch.size() >= options_.max_batch_events && !commit()) failed = true;
+        // Under steady load the log always has a next event: commit on time regardless.
+        if ((batch.size() >= options_.max_batch_events ||
+             (caught_up && absl::Now() >= last_commit + options_.min_commit_interval)) &&
+            !commit()) {
+          failed = true;
+        }
         break;
       case SubscriptionMessage::Kind::kCaughtUp:
         caught_up = true;
@@ -321,6 +331,13 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
     if (batch.empty() && done_rebuilding()) break;
   }
   if (!batch.empty() && !stopping_ && !failed) commit();
+  if (rebuild == nullptr && stopping_ && !failed) {
+    // Stopped in the middle of a bulk fold: keep what it has folded.
+    absl::MutexLock lock(&mu_);
+    if (live_->applied > live_->checkpoint) {
+      if (absl::Status s = WriteChanges(*live_, live_->applied); !s.ok()) health_ = s;
+    }
+  }
   if (rebuild != nullptr) rebuilding_ = false;  // Failed or stopped: a new rebuild may start.
   if (rebuild == nullptr) live_running_ = false;
 }

@@ -32,8 +32,8 @@ struct RunnerOptions {
   // From this many changes on, a write goes in as a sorted table file: far cheaper than as many
   // memtable inserts, each a walk of a large skip list.
   size_t ingest_from_changes = 20000;
-  // Following live, a commit comes at least this long after the previous one; an event that
-  // arrives after a quiet spell is committed at once.
+  // Following live, commits come at most this often: under steady load, one this long after the
+  // previous; an event that arrives after a quiet spell is committed at once.
   absl::Duration min_commit_interval = absl::Milliseconds(20);
 };
 
@@ -45,7 +45,8 @@ class ProjectionRunner {
 
   // Loads the serving generation and its checkpoint and starts following the log.
   absl::Status Start();
-  // Stops after the batch in progress; what was written stays written.
+  // Stops after the batch in progress; what was written stays written, and so does what a bulk
+  // fold of the serving generation holds.
   void Stop();
 
   const std::string& name() const { return name_; }

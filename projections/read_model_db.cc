@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "eventstore/rocksdb_logger.h"
@@ -14,6 +15,18 @@ namespace stipple::projections {
 namespace {
 
 constexpr char kActivePrefix[] = "active/";  // default CF: projection → serving column family.
+constexpr char kIngestFilePrefix[] = "ingest-";
+
+// Table files written for ingestion but not ingested before a crash; RocksDB ignores them.
+void RemoveLeftoverIngestFiles(const std::string& path) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
+    const std::string name = entry.path().filename().string();
+    if (absl::StartsWith(name, kIngestFilePrefix) && absl::EndsWith(name, ".sst")) {
+      std::filesystem::remove(entry.path(), error);
+    }
+  }
+}
 
 // "client_summary#3" → ("client_summary", 3).
 bool ParseGenerationName(const std::string& name, std::string* projection, int* generation) {
@@ -48,6 +61,7 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
   std::error_code error;
   std::filesystem::create_directories(path, error);
   if (error) return absl::UnavailableError(absl::StrCat("creating ", path, ": ", error.message()));
+  RemoveLeftoverIngestFiles(path);
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -75,6 +89,11 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
     }
   }
   return db;
+}
+
+std::string ReadModelDb::NewIngestFilePath(const std::string& projection) {
+  return absl::StrCat(db_->GetName(), "/", kIngestFilePrefix, projection, "-", ++ingest_files_,
+                      ".sst");
 }
 
 ReadModelDb::~ReadModelDb() {

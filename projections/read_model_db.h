@@ -5,6 +5,8 @@
 // model and checkpoint in a column family of its own, one per generation ("client_summary#3"), so
 // a rebuild fills a new generation while the old one serves, then swaps.
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -54,6 +56,10 @@ class ReadModelDb {
 
   rocksdb::DB* db() const { return db_.get(); }
 
+  // A path in the database's directory for a table file that is about to be ingested. Such files
+  // left over by a crash are deleted when the database is next opened.
+  std::string NewIngestFilePath(const std::string& projection);
+
  private:
   explicit ReadModelDb(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
 
@@ -64,6 +70,7 @@ class ReadModelDb {
   // The serving generation of each projection, while anyone holds it.
   absl::flat_hash_map<std::string, std::weak_ptr<Generation>> serving_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int> next_generation_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> ingest_files_{0};
 };
 
 }  // namespace stipple::projections

@@ -4,9 +4,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "eventstore/keys.h"
 #include "projections/projection_runner.h"
 #include "projections/read_models.h"
@@ -26,10 +31,12 @@ using stipple::testing::Dump;
 // middle of a batch.
 class CountingProjection : public Projection {
  public:
-  explicit CountingProjection(eventstore::GlobalPosition fail_at = 0) : fail_at_(fail_at) {}
+  explicit CountingProjection(eventstore::GlobalPosition fail_at = 0,
+                              absl::StatusCode fail_code = absl::StatusCode::kInternal)
+      : fail_at_(fail_at), fail_code_(fail_code) {}
   std::string name() const override { return "counting"; }
   absl::Status Apply(const eventstore::RecordedEvent& event, ModelWriter& model) override {
-    if (event.position == fail_at_) return absl::InternalError("simulated crash");
+    if (event.position == fail_at_) return absl::Status(fail_code_, "simulated crash");
     const std::string key = "n/" + eventstore::EncodeU64(event.position);
     absl::StatusOr<std::optional<std::string>> count = model.Get(key);
     if (!count.ok()) return count.status();
@@ -39,6 +46,7 @@ class CountingProjection : public Projection {
 
  private:
   eventstore::GlobalPosition fail_at_;
+  absl::StatusCode fail_code_;
 };
 
 // Fails the first time it meets `fail_at`, whichever generation is being built.
@@ -55,6 +63,108 @@ class FailOnceProjection : public CountingProjection {
  private:
   eventstore::GlobalPosition fail_at_;
   std::atomic<bool> failed_{false};
+};
+
+// Records the highest position met; the second time it meets `pause_at` (the first generation
+// to meet it is the live one), waits there until resumed.
+class PausingProjection : public CountingProjection {
+ public:
+  explicit PausingProjection(eventstore::GlobalPosition pause_at) : pause_at_(pause_at) {}
+  absl::Status Apply(const eventstore::RecordedEvent& event, ModelWriter& model) override {
+    for (eventstore::GlobalPosition seen = highest_met_;
+         seen < event.position && !highest_met_.compare_exchange_weak(seen, event.position);) {
+    }
+    if (event.position == pause_at_ && met_pause_at_++ == 1) {
+      paused_.Notify();
+      resume_.WaitForNotification();
+    }
+    return CountingProjection::Apply(event, model);
+  }
+  eventstore::GlobalPosition highest_met() const { return highest_met_; }
+  absl::Notification& paused() { return paused_; }
+  absl::Notification& resume() { return resume_; }
+
+ private:
+  eventstore::GlobalPosition pause_at_;
+  std::atomic<int> met_pause_at_{0};
+  std::atomic<eventstore::GlobalPosition> highest_met_{0};
+  absl::Notification paused_;
+  absl::Notification resume_;
+};
+
+// Passes everything through, except that the first subscription holds back its "caught up" until
+// told to deliver it: that runner stays in its catch-up while following new events.
+class CaughtUpLaterStore : public eventstore::EventStore {
+ public:
+  explicit CaughtUpLaterStore(eventstore::EventStore& store) : store_(store) {}
+  absl::Notification& deliver_caught_up() { return deliver_caught_up_; }
+
+  absl::StatusOr<eventstore::StreamAppendResult> Append(
+      const eventstore::StreamAppend& append) override {
+    return store_.Append(append);
+  }
+  absl::StatusOr<eventstore::AppendResult> AppendMulti(
+      const std::vector<eventstore::StreamAppend>& parts) override {
+    return store_.AppendMulti(parts);
+  }
+  absl::StatusOr<eventstore::StreamSlice> ReadStream(const std::string& stream,
+                                                     eventstore::StreamVersion from_version,
+                                                     eventstore::ReadDirection direction,
+                                                     size_t limit) const override {
+    return store_.ReadStream(stream, from_version, direction, limit);
+  }
+  absl::StatusOr<eventstore::LogSlice> ReadAll(
+      eventstore::GlobalPosition from_position, size_t limit,
+      const eventstore::EventFilter& filter) const override {
+    return store_.ReadAll(from_position, limit, filter);
+  }
+  absl::StatusOr<std::optional<eventstore::RecordedEvent>> FindEvent(
+      const std::string& event_id) const override {
+    return store_.FindEvent(event_id);
+  }
+  eventstore::GlobalPosition HeadPosition() const override { return store_.HeadPosition(); }
+  absl::StatusOr<eventstore::VerifyReport> Verify(eventstore::GlobalPosition from,
+                                                  eventstore::GlobalPosition to) const override {
+    return store_.Verify(from, to);
+  }
+  std::unique_ptr<eventstore::Subscription> Subscribe(
+      eventstore::GlobalPosition after_position, eventstore::EventFilter filter,
+      eventstore::SubscribeOptions options) override {
+    auto subscription = store_.Subscribe(after_position, std::move(filter), options);
+    if (subscriptions_++ > 0) return subscription;
+    return std::make_unique<HeldBack>(std::move(subscription), deliver_caught_up_);
+  }
+
+ private:
+  class HeldBack : public eventstore::Subscription {
+   public:
+    HeldBack(std::unique_ptr<eventstore::Subscription> inner, absl::Notification& deliver)
+        : inner_(std::move(inner)), deliver_(deliver) {}
+    absl::StatusOr<eventstore::SubscriptionMessage> Next(absl::Duration timeout) override {
+      if (held_.has_value() && deliver_.HasBeenNotified()) {
+        eventstore::SubscriptionMessage message = *std::move(held_);
+        held_.reset();
+        return message;
+      }
+      absl::StatusOr<eventstore::SubscriptionMessage> message = inner_->Next(timeout);
+      if (message.ok() && message->kind == eventstore::SubscriptionMessage::Kind::kCaughtUp &&
+          !deliver_.HasBeenNotified()) {
+        held_ = *std::move(message);
+        return absl::DeadlineExceededError("caught up, held back");
+      }
+      return message;
+    }
+    void Cancel() override { inner_->Cancel(); }
+
+   private:
+    std::unique_ptr<eventstore::Subscription> inner_;
+    absl::Notification& deliver_;
+    std::optional<eventstore::SubscriptionMessage> held_;
+  };
+
+  eventstore::EventStore& store_;
+  std::atomic<int> subscriptions_{0};
+  absl::Notification deliver_caught_up_;
 };
 
 class RunnerTest : public StoreTest {
@@ -129,6 +239,65 @@ TEST_F(RunnerTest, AFailureDuringABulkFoldWritesNothingAndTheRestartAppliesEachE
   ExpectEachPositionOnce(*runner.serving());
 }
 
+TEST_F(RunnerTest, AProjectionFailingForLackOfSpaceStopsTheBulkFoldAndTheRestartAppliesEachOnce) {
+  // Unlike a write that found the disk full, a failed Apply has dropped the fold it held: trying
+  // the batch again would skip every event before it.
+  AppendEvents(600);
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  {
+    ProjectionRunner runner(
+        *store_, **db,
+        std::make_unique<CountingProjection>(333, absl::StatusCode::kResourceExhausted),
+        BulkFold());
+    ASSERT_TRUE(runner.Start().ok());
+    for (int i = 0; i < 200 && runner.health().ok(); ++i) absl::SleepFor(absl::Milliseconds(10));
+    EXPECT_EQ(runner.health().code(), absl::StatusCode::kInternal) << runner.health();
+    EXPECT_EQ(runner.checkpoint(), 0u);
+  }
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), BulkFold());
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  ExpectEachPositionOnce(*runner.serving());
+}
+
+TEST_F(RunnerTest, ARebuildSwapsInOnlyOnceItHoldsWhatTheLiveGenerationHasApplied) {
+  // The live runner folds an existing log into an empty generation, holding it all in memory
+  // until caught up, and meanwhile applies new events too. A rebuild that caught up earlier must
+  // not take its place before it has those new events: the live follower goes on after them.
+  AppendEvents(120);
+  CaughtUpLaterStore store(*store_);
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  auto owned = std::make_unique<PausingProjection>(120);
+  PausingProjection& projection = *owned;
+  ProjectionRunner runner(store, **db, std::move(owned), BulkFold());
+  ASSERT_TRUE(runner.Start().ok());
+  for (int i = 0; i < 1000 && projection.highest_met() < 120; ++i) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_EQ(projection.highest_met(), 120u);
+  EXPECT_EQ(runner.checkpoint(), 0u);  // Folded, held, not written.
+
+  // The rebuild catches up at 120 and pauses just before it would swap in.
+  ASSERT_TRUE(runner.StartRebuild().ok());
+  projection.paused().WaitForNotification();
+  AppendEvents(50);  // The live runner applies 121..170, still catching up.
+  for (int i = 0; i < 1000 && projection.highest_met() < 170; ++i) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_EQ(projection.highest_met(), 170u);
+  projection.resume().Notify();
+  store.deliver_caught_up().Notify();
+
+  AppendEvents(30);
+  for (int i = 0; i < 1000 && runner.rebuilding(); ++i) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_FALSE(runner.rebuilding());
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  EXPECT_TRUE(runner.health().ok()) << runner.health();
+  ExpectEachPositionOnce(*runner.serving());
+}
+
 TEST_F(RunnerTest, StopAndRestartAtAnyMomentAppliesEachEventOnce) {
   AppendEvents(400);
   auto db = ReadModelDb::Open(dir_.path() + "/models");
@@ -180,6 +349,22 @@ TEST_F(RunnerTest, WaitForReturnsOnceThePositionIsAppliedOrTheDeadlinePasses) {
   EXPECT_EQ(runner.checkpoint(), 5u);
 }
 
+TEST_F(RunnerTest, OpeningTheReadModelsRemovesTableFilesACrashLeftBeforeTheirIngestion) {
+  const std::string path = dir_.path() + "/models";
+  std::string leftover;
+  {
+    auto db = ReadModelDb::Open(path);
+    ASSERT_TRUE(db.ok());
+    leftover = (*db)->NewIngestFilePath("counting");
+    std::ofstream(leftover) << "half a table file";
+  }
+  ASSERT_TRUE(std::filesystem::exists(leftover));
+  auto db = ReadModelDb::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_FALSE(std::filesystem::exists(leftover));
+  EXPECT_TRUE(std::filesystem::exists(path + "/CURRENT"));  // RocksDB's own files stay.
+}
+
 struct FoldOptions {
   std::string name;
   RunnerOptions options;
@@ -195,9 +380,10 @@ INSTANTIATE_TEST_SUITE_P(
         FoldOptions{"Defaults", {.max_batch_events = 13}},
         // No bulk fold: every batch written as it is applied, through memtable writes.
         FoldOptions{"PerBatchWrites", {.max_batch_events = 13, .bulk_bytes = 0}},
-        // A bulk fold that fills its memory many times, written as table files; a tiny cache that
-        // is forgotten after almost every batch, so projections read their entries back from
-        // RocksDB.
+        // A bulk fold that outgrows its memory: written once as a table file, after which the
+        // cache is no longer complete and every batch is written (as a table file, from one
+        // change on); a tiny cache, forgotten after almost every batch, so projections read
+        // their entries back from RocksDB.
         FoldOptions{"SpillsAndTinyCache",
                     {.max_batch_events = 13,
                      .cache_bytes = 4 << 10,

@@ -1,6 +1,7 @@
 #include "projections/model_cache.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace stipple::projections {
 
@@ -54,6 +55,7 @@ std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() const {
   changes.reserve(changed_keys_.size());
   for (const std::string& key : changed_keys_) {
     auto it = entries_.find(key);
+    assert(it != entries_.end());  // Listed entries stay until MarkWritten or Clear.
     if (NothingToWrite(it->second)) continue;
     changes.emplace_back(&it->first, &it->second.value);
   }
@@ -66,6 +68,7 @@ void ModelCache::MarkWritten() {
   for (const std::string& key : changed_keys_) {
     bytes_ -= Cost(key, std::nullopt);
     auto it = entries_.find(key);
+    assert(it != entries_.end());
     // A complete cache says a key it does not hold is absent; so does an unwritten delete.
     if (it->second.keep && !NothingToWrite(it->second)) {
       it->second.changed = false;

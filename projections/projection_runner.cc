@@ -28,8 +28,9 @@ struct ProjectionRunner::Target {
               /*complete=*/checkpoint == 0) {}
 
   std::shared_ptr<Generation> generation;
-  GlobalPosition checkpoint;  // Written: what readers of the generation see.
-  GlobalPosition applied;     // Folded into the cache; ahead of `checkpoint` until written.
+  // Written: what readers of the generation see. Changed under `mu_`, which is all they hold.
+  GlobalPosition checkpoint;
+  GlobalPosition applied;  // Folded into the cache; ahead of `checkpoint` until written.
   ModelCache cache;
 };
 
@@ -134,7 +135,9 @@ absl::Status ProjectionRunner::StartRebuild() {
 }
 
 absl::Status ProjectionRunner::Commit(Target& target, const std::vector<SubscriptionMessage>& batch,
-                                      GlobalPosition checkpoint, bool catching_up) {
+                                      GlobalPosition checkpoint, bool catching_up,
+                                      bool* retryable) {
+  *retryable = false;
   if (checkpoint <= target.checkpoint) return absl::OkStatus();
   // Applied already when an earlier attempt could not write (a full disk) or a bulk fold held it.
   if (target.applied < checkpoint) {
@@ -143,15 +146,12 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
       // Events up to what the target holds are in it already (a swap or a restart re-delivers).
       if (message.event->position <= target.applied) continue;
       if (absl::Status s = projection_->Apply(*message.event, model); !s.ok()) {
-        target.cache.Clear();  // Drops the half-applied batch and whatever a bulk fold held.
+        // Drops the half-applied batch and whatever a bulk fold held: not retryable, whatever
+        // the code.
+        target.cache.Clear();
         target.applied = target.checkpoint;
-        // Only a write that found the disk full is tried again (with what it held intact); what
-        // a bulk fold held before this batch is gone now, so this failure must stop the runner.
-        const absl::StatusCode code = s.code() == absl::StatusCode::kResourceExhausted
-                                          ? absl::StatusCode::kInternal
-                                          : s.code();
-        return absl::Status(
-            code, absl::StrCat(name_, " at position ", message.event->position, ": ", s.message()));
+        return absl::Status(s.code(), absl::StrCat(name_, " at position ", message.event->position,
+                                                   ": ", s.message()));
       }
     }
     model.Flush();
@@ -163,7 +163,10 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
   }
   // Following live, the cache keeps only what recent events need.
   if (!catching_up) target.cache.set_budget(options_.cache_bytes);
-  return WriteChanges(target, checkpoint);
+  absl::Status written = WriteChanges(target, checkpoint);
+  // Out of space, the changes stay held: the same commit can be tried again.
+  *retryable = written.code() == absl::StatusCode::kResourceExhausted;
+  return written;
 }
 
 absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition checkpoint) {
@@ -214,8 +217,14 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
     return status;
   }
   target.cache.MarkWritten();
+  absl::MutexLock lock(&mu_);  // Readers of the live target see its checkpoint under `mu_`.
   target.checkpoint = checkpoint;
   return absl::OkStatus();
+}
+
+ProjectionRunner::Target& ProjectionRunner::LiveTarget() {
+  absl::MutexLock lock(&mu_);
+  return *live_;
 }
 
 void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* rebuild,
@@ -232,12 +241,16 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
   // Writes the batch into the rebuild's target, or into the live one (which a rebuild may have
   // swapped meanwhile).
   bool caught_up = false;
+  bool retryable = false;
   auto commit_once = [&]() -> absl::Status {
     const bool catching_up = !caught_up && !stopping_;
-    if (rebuild != nullptr) return Commit(*rebuild, batch, checkpoint, catching_up);
-    absl::MutexLock lock(&mu_);
-    absl::Status status = Commit(*live_, batch, checkpoint, catching_up);
-    if (status.ok()) ++changes_;
+    if (rebuild != nullptr) return Commit(*rebuild, batch, checkpoint, catching_up, &retryable);
+    absl::MutexLock commit_lock(&commit_mu_);
+    absl::Status status = Commit(LiveTarget(), batch, checkpoint, catching_up, &retryable);
+    if (status.ok()) {
+      absl::MutexLock lock(&mu_);
+      ++changes_;
+    }
     return status;
   };
   absl::Time last_commit = absl::InfinitePast();
@@ -246,8 +259,7 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
     absl::Status status = commit_once();
     // A full disk: nothing was written, so keep the batch and try again (health says why
     // meanwhile) until RocksDB can write again.
-    for (absl::Duration backoff = absl::Milliseconds(20);
-         status.code() == absl::StatusCode::kResourceExhausted && !stopping_;
+    for (absl::Duration backoff = absl::Milliseconds(20); retryable && !stopping_;
          backoff = std::min(2 * backoff, absl::Seconds(1))) {
       fail(status);
       absl::SleepFor(backoff);
@@ -262,12 +274,17 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
     }
     return status.ok();
   };
-  // A rebuild that has reached the serving generation takes its place.
+  // A rebuild that holds what the serving generation has applied takes its place.
   auto try_promote = [&]() -> bool {
+    absl::MutexLock commit_lock(&commit_mu_);
     absl::MutexLock lock(&mu_);
     // Against what the live generation has applied, written or not: the live follower goes on
-    // after that position, so the rebuild must hold everything up to it.
-    if (live_ != nullptr && rebuild->applied < live_->applied) return false;
+    // after that position, so the rebuild must hold everything up to it. And readers never see
+    // the checkpoint go back.
+    if (live_ != nullptr &&
+        (rebuild->applied < live_->applied || rebuild->checkpoint < live_->checkpoint)) {
+      return false;
+    }
     absl::Status s =
         db_.Promote(name_, rebuild->generation, live_ != nullptr ? live_->generation : nullptr);
     if (!s.ok()) {
@@ -281,14 +298,17 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
   };
 
   bool failed = false;  // A commit failed: health() says why; stop following.
-  // After a rebuild's commit: once caught up, it swaps in as soon as it has reached the serving
-  // generation's checkpoint. If the live follower has stopped (after an error), the rebuild's
+  bool following_live = rebuild == nullptr;
+  // After a rebuild's commit: once caught up, it swaps in as soon as it holds what the serving
+  // generation has applied. If the live follower has stopped (after an error), the rebuild's
   // thread carries on as the live follower; otherwise it ends.
   auto done_rebuilding = [&]() -> bool {
     if (rebuild == nullptr || !caught_up || !try_promote()) return false;
     rebuild = nullptr;
     rebuilding_ = false;
-    return live_running_;
+    if (live_running_) return true;
+    following_live = true;
+    return false;
   };
   while (!stopping_) {
     // Following live under load, events gather for a while between commits: one write then
@@ -301,7 +321,10 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
     absl::StatusOr<SubscriptionMessage> message = subscription.Next(wait);
     if (!message.ok()) {
       if (message.status().code() == absl::StatusCode::kDeadlineExceeded) {
-        if (!batch.empty() && !commit()) break;
+        if (!batch.empty() && !commit()) {
+          failed = true;
+          break;
+        }
         if (done_rebuilding()) break;
         continue;
       }
@@ -331,15 +354,22 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
     if (batch.empty() && done_rebuilding()) break;
   }
   if (!batch.empty() && !stopping_ && !failed) commit();
-  if (rebuild == nullptr && stopping_ && !failed) {
+  if (following_live && stopping_ && !failed) {
     // Stopped in the middle of a bulk fold: keep what it has folded.
-    absl::MutexLock lock(&mu_);
-    if (live_->applied > live_->checkpoint) {
-      if (absl::Status s = WriteChanges(*live_, live_->applied); !s.ok()) health_ = s;
+    absl::MutexLock commit_lock(&commit_mu_);
+    Target& live = LiveTarget();
+    if (live.applied > live.checkpoint) {
+      absl::Status s = WriteChanges(live, live.applied);
+      absl::MutexLock lock(&mu_);
+      if (s.ok()) {
+        ++changes_;
+      } else {
+        health_ = s;
+      }
     }
   }
   if (rebuild != nullptr) rebuilding_ = false;  // Failed or stopped: a new rebuild may start.
-  if (rebuild == nullptr) live_running_ = false;
+  if (following_live) live_running_ = false;
 }
 
 }  // namespace stipple::projections

@@ -32,8 +32,8 @@ struct RunnerOptions {
   // From this many changes on, a write goes in as a sorted table file: far cheaper than as many
   // memtable inserts, each a walk of a large skip list.
   size_t ingest_from_changes = 20000;
-  // Following live, commits come at most this often: under steady load, one this long after the
-  // previous; an event that arrives after a quiet spell is committed at once.
+  // Following live, the pace of commits under steady load (unless `max_batch_events` fill
+  // first); an event that arrives after a quiet spell is committed at once.
   absl::Duration min_commit_interval = absl::Milliseconds(20);
 };
 
@@ -69,15 +69,19 @@ class ProjectionRunner {
  private:
   struct Target;
   // Pulls from `subscription` from checkpoint `start` until stopped: into the serving generation,
-  // or into `rebuild` (not null), which it swaps in once it has reached the serving checkpoint.
+  // or into `rebuild` (not null), which it swaps in once it holds every event the serving
+  // generation has applied.
   void Follow(eventstore::Subscription& subscription, Target* rebuild,
               eventstore::GlobalPosition start);
   // Applies `batch` to the target and writes it with `checkpoint`; catching up, a bulk fold may
-  // keep it in memory for a later write instead.
+  // keep it in memory for a later write instead. `retryable`: the write found the disk full and
+  // the changes are still held, so the same call may be made again.
   absl::Status Commit(Target& target, const std::vector<eventstore::SubscriptionMessage>& batch,
-                      eventstore::GlobalPosition checkpoint, bool catching_up);
+                      eventstore::GlobalPosition checkpoint, bool catching_up, bool* retryable);
   // Writes the target's pending changes and `checkpoint` atomically.
   absl::Status WriteChanges(Target& target, eventstore::GlobalPosition checkpoint);
+  // The serving generation's target; it stays so while the caller holds `commit_mu_`.
+  Target& LiveTarget() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
   eventstore::EventStore& store_;
   ReadModelDb& db_;
@@ -85,6 +89,9 @@ class ProjectionRunner {
   const std::string name_;
   const RunnerOptions options_;
 
+  // Held while the live target changes (a commit, a promotion): apply and write happen outside
+  // `mu_`, so queries, which take only `mu_`, never wait for them.
+  absl::Mutex commit_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   std::unique_ptr<Target> live_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Target> rebuild_;

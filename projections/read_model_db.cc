@@ -18,11 +18,14 @@ constexpr char kActivePrefix[] = "active/";  // default CF: projection → servi
 constexpr char kIngestFilePrefix[] = "ingest-";
 
 // Table files written for ingestion but not ingested before a crash; RocksDB ignores them.
+// ("bulk-" is what the first version with ingestion named them.) Called with the database open,
+// so its lock keeps another process from sweeping files a running runner is writing.
 void RemoveLeftoverIngestFiles(const std::string& path) {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
     const std::string name = entry.path().filename().string();
-    if (absl::StartsWith(name, kIngestFilePrefix) && absl::EndsWith(name, ".sst")) {
+    if ((absl::StartsWith(name, kIngestFilePrefix) || absl::StartsWith(name, "bulk-")) &&
+        absl::EndsWith(name, ".sst")) {
       std::filesystem::remove(entry.path(), error);
     }
   }
@@ -61,7 +64,6 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
   std::error_code error;
   std::filesystem::create_directories(path, error);
   if (error) return absl::UnavailableError(absl::StrCat("creating ", path, ": ", error.message()));
-  RemoveLeftoverIngestFiles(path);
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -76,6 +78,7 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &raw);
   if (!s.ok()) return eventstore::FromRocksDb(s, absl::StrCat("opening read models at ", path));
+  RemoveLeftoverIngestFiles(path);
   std::unique_ptr<ReadModelDb> db(new ReadModelDb(std::unique_ptr<rocksdb::DB>(raw)));
   absl::MutexLock lock(&db->mu_);
   for (rocksdb::ColumnFamilyHandle* handle : handles) {

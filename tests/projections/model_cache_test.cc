@@ -57,7 +57,7 @@ TEST(ModelCacheTest, InACompleteCacheDeletingWhatWasNeverWrittenWritesNothing) {
   cache.MarkWritten();
   cache.Change("index/new", std::nullopt, /*keep=*/true);
   EXPECT_THAT(Changes(cache), ElementsAre(Pair("index/new", "<deleted>")));
-  // Erased and written again within one batch: listed once.
+  // Written, deleted and written again within one batch: listed once.
   cache.Change("again", "1", /*keep=*/true);
   cache.Change("again", std::nullopt, /*keep=*/true);
   cache.Change("again", "2", /*keep=*/true);

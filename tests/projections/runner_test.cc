@@ -7,9 +7,11 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <optional>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "eventstore/keys.h"
@@ -52,29 +54,33 @@ class CountingProjection : public Projection {
 // Fails the first time it meets `fail_at`, whichever generation is being built.
 class FailOnceProjection : public CountingProjection {
  public:
-  explicit FailOnceProjection(eventstore::GlobalPosition fail_at) : fail_at_(fail_at) {}
+  explicit FailOnceProjection(eventstore::GlobalPosition fail_at,
+                              absl::StatusCode fail_code = absl::StatusCode::kInternal)
+      : fail_at_(fail_at), fail_code_(fail_code) {}
   absl::Status Apply(const eventstore::RecordedEvent& event, ModelWriter& model) override {
     if (event.position == fail_at_ && !failed_.exchange(true)) {
-      return absl::InternalError("simulated failure");
+      return absl::Status(fail_code_, "simulated failure");
     }
     return CountingProjection::Apply(event, model);
   }
 
  private:
   eventstore::GlobalPosition fail_at_;
+  absl::StatusCode fail_code_;
   std::atomic<bool> failed_{false};
 };
 
-// Records the highest position met; the second time it meets `pause_at` (the first generation
-// to meet it is the live one), waits there until resumed.
+// Records the highest position met; the `meeting`th time it meets `pause_at` (the first
+// generation to meet it is the live one), waits there until resumed.
 class PausingProjection : public CountingProjection {
  public:
-  explicit PausingProjection(eventstore::GlobalPosition pause_at) : pause_at_(pause_at) {}
+  PausingProjection(eventstore::GlobalPosition pause_at, int meeting)
+      : pause_at_(pause_at), meeting_(meeting) {}
   absl::Status Apply(const eventstore::RecordedEvent& event, ModelWriter& model) override {
     for (eventstore::GlobalPosition seen = highest_met_;
          seen < event.position && !highest_met_.compare_exchange_weak(seen, event.position);) {
     }
-    if (event.position == pause_at_ && met_pause_at_++ == 1) {
+    if (event.position == pause_at_ && ++met_pause_at_ == meeting_) {
       paused_.Notify();
       resume_.WaitForNotification();
     }
@@ -82,10 +88,13 @@ class PausingProjection : public CountingProjection {
   }
   eventstore::GlobalPosition highest_met() const { return highest_met_; }
   absl::Notification& paused() { return paused_; }
-  absl::Notification& resume() { return resume_; }
+  void Resume() {  // From one thread at a time.
+    if (!resume_.HasBeenNotified()) resume_.Notify();
+  }
 
  private:
   eventstore::GlobalPosition pause_at_;
+  int meeting_;
   std::atomic<int> met_pause_at_{0};
   std::atomic<eventstore::GlobalPosition> highest_met_{0};
   absl::Notification paused_;
@@ -97,7 +106,9 @@ class PausingProjection : public CountingProjection {
 class CaughtUpLaterStore : public eventstore::EventStore {
  public:
   explicit CaughtUpLaterStore(eventstore::EventStore& store) : store_(store) {}
-  absl::Notification& deliver_caught_up() { return deliver_caught_up_; }
+  void DeliverCaughtUp() {  // From one thread at a time.
+    if (!deliver_caught_up_.HasBeenNotified()) deliver_caught_up_.Notify();
+  }
 
   absl::StatusOr<eventstore::StreamAppendResult> Append(
       const eventstore::StreamAppend& append) override {
@@ -241,18 +252,19 @@ TEST_F(RunnerTest, AFailureDuringABulkFoldWritesNothingAndTheRestartAppliesEachE
 
 TEST_F(RunnerTest, AProjectionFailingForLackOfSpaceStopsTheBulkFoldAndTheRestartAppliesEachOnce) {
   // Unlike a write that found the disk full, a failed Apply has dropped the fold it held: trying
-  // the batch again would skip every event before it.
+  // the batch again (which would succeed here) would skip every event before it.
   AppendEvents(600);
   auto db = ReadModelDb::Open(dir_.path() + "/models");
   ASSERT_TRUE(db.ok());
   {
     ProjectionRunner runner(
         *store_, **db,
-        std::make_unique<CountingProjection>(333, absl::StatusCode::kResourceExhausted),
+        std::make_unique<FailOnceProjection>(333, absl::StatusCode::kResourceExhausted),
         BulkFold());
     ASSERT_TRUE(runner.Start().ok());
     for (int i = 0; i < 200 && runner.health().ok(); ++i) absl::SleepFor(absl::Milliseconds(10));
-    EXPECT_EQ(runner.health().code(), absl::StatusCode::kInternal) << runner.health();
+    absl::SleepFor(absl::Milliseconds(300));  // A disk-full retry comes within 20 ms.
+    EXPECT_EQ(runner.health().code(), absl::StatusCode::kResourceExhausted) << runner.health();
     EXPECT_EQ(runner.checkpoint(), 0u);
   }
   ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), BulkFold());
@@ -269,9 +281,13 @@ TEST_F(RunnerTest, ARebuildSwapsInOnlyOnceItHoldsWhatTheLiveGenerationHasApplied
   CaughtUpLaterStore store(*store_);
   auto db = ReadModelDb::Open(dir_.path() + "/models");
   ASSERT_TRUE(db.ok());
-  auto owned = std::make_unique<PausingProjection>(120);
+  auto owned = std::make_unique<PausingProjection>(120, /*meeting=*/2);
   PausingProjection& projection = *owned;
   ProjectionRunner runner(store, **db, std::move(owned), BulkFold());
+  absl::Cleanup release = [&] {  // Before the runner stops, should an assertion end the test.
+    projection.Resume();
+    store.DeliverCaughtUp();
+  };
   ASSERT_TRUE(runner.Start().ok());
   for (int i = 0; i < 1000 && projection.highest_met() < 120; ++i) {
     absl::SleepFor(absl::Milliseconds(5));
@@ -281,20 +297,43 @@ TEST_F(RunnerTest, ARebuildSwapsInOnlyOnceItHoldsWhatTheLiveGenerationHasApplied
 
   // The rebuild catches up at 120 and pauses just before it would swap in.
   ASSERT_TRUE(runner.StartRebuild().ok());
-  projection.paused().WaitForNotification();
+  ASSERT_TRUE(projection.paused().WaitForNotificationWithTimeout(absl::Seconds(60)));
   AppendEvents(50);  // The live runner applies 121..170, still catching up.
   for (int i = 0; i < 1000 && projection.highest_met() < 170; ++i) {
     absl::SleepFor(absl::Milliseconds(5));
   }
   ASSERT_EQ(projection.highest_met(), 170u);
-  projection.resume().Notify();
-  store.deliver_caught_up().Notify();
-
-  AppendEvents(30);
+  projection.Resume();
+  // The swap happens while the live runner still holds 121..170 unwritten.
   for (int i = 0; i < 1000 && runner.rebuilding(); ++i) absl::SleepFor(absl::Milliseconds(10));
   ASSERT_FALSE(runner.rebuilding());
+  store.DeliverCaughtUp();
+
+  AppendEvents(30);
   ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
   EXPECT_TRUE(runner.health().ok()) << runner.health();
+  ExpectEachPositionOnce(*runner.serving());
+}
+
+TEST_F(RunnerTest, QueriesDoNotWaitForABatchBeingApplied) {
+  AppendEvents(40);
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  auto owned = std::make_unique<PausingProjection>(30, /*meeting=*/1);
+  PausingProjection& projection = *owned;
+  ProjectionRunner runner(*store_, **db, std::move(owned), PerBatchWrites());
+  absl::Cleanup release = [&] { projection.Resume(); };
+  ASSERT_TRUE(runner.Start().ok());
+  // In the middle of applying a batch.
+  ASSERT_TRUE(projection.paused().WaitForNotificationWithTimeout(absl::Seconds(60)));
+  auto query = std::async(std::launch::async, [&runner] {
+    return std::make_pair(runner.checkpoint(), runner.serving() != nullptr);
+  });
+  const bool answered = query.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  projection.Resume();
+  EXPECT_TRUE(answered) << "a query waited for the batch";
+  EXPECT_EQ(query.get(), std::make_pair(eventstore::GlobalPosition{0}, true));
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
   ExpectEachPositionOnce(*runner.serving());
 }
 
@@ -357,11 +396,13 @@ TEST_F(RunnerTest, OpeningTheReadModelsRemovesTableFilesACrashLeftBeforeTheirIng
     ASSERT_TRUE(db.ok());
     leftover = (*db)->NewIngestFilePath("counting");
     std::ofstream(leftover) << "half a table file";
+    std::ofstream(path + "/bulk-counting-1.sst") << "named as by an earlier version";
   }
   ASSERT_TRUE(std::filesystem::exists(leftover));
   auto db = ReadModelDb::Open(path);
   ASSERT_TRUE(db.ok()) << db.status();
   EXPECT_FALSE(std::filesystem::exists(leftover));
+  EXPECT_FALSE(std::filesystem::exists(path + "/bulk-counting-1.sst"));
   EXPECT_TRUE(std::filesystem::exists(path + "/CURRENT"));  // RocksDB's own files stay.
 }
 

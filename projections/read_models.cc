@@ -233,11 +233,34 @@ absl::StatusOr<rm::ReportCounters> ReadModels::ReportCounters(
       !s.ok()) {
     return s;
   }
+  const std::string where = location_id.empty() ? kChainLocation : location_id;
+  std::shared_ptr<Generation> generation = reports_->serving();
   rm::ReportCounters counters;
-  absl::StatusOr<bool> found = GetProto(
-      *reports_->serving(),
-      ReportKey(location_id.empty() ? kChainLocation : location_id, period, period_key), &counters);
+  absl::StatusOr<bool> found =
+      GetProto(*generation, ReportKey(where, period, period_key), &counters);
   if (!found.ok()) return found.status();
+  // Each artist's minutes, added to what counters folded before they had entries of their own
+  // may hold.
+  const std::string prefix = ArtistMinutesPrefix(where, period, period_key);
+  absl::Status parse_error;
+  absl::Status scanned =
+      Scan(*generation, prefix, PrefixEnd(prefix),
+           [&](const std::string& key, const rocksdb::Slice& value) {
+             rm::ArtistMinutes minutes;
+             if (!minutes.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+               parse_error = absl::DataLossError("artist minutes entry does not parse");
+               return false;
+             }
+             const std::string artist = key.substr(prefix.size());
+             if (minutes.has_booked())
+               (*counters.mutable_artist_minutes_booked())[artist] += minutes.booked();
+             if (minutes.has_completed()) {
+               (*counters.mutable_artist_minutes_completed())[artist] += minutes.completed();
+             }
+             return true;
+           });
+  if (!scanned.ok()) return scanned;
+  if (!parse_error.ok()) return parse_error;
   return counters;
 }
 

@@ -38,23 +38,37 @@ absl::StatusOr<absl::TimeZone> ZoneOf(ModelWriter& model, const std::string& loc
   return zone;
 }
 
-// Applies `change` to the location's and the chain's counters for every period containing `when`.
-template <typename Change>
-absl::Status Count(ModelWriter& model, const std::string& location_id, absl::Time when,
-                   Change change) {
+// Applies `change` to the location's and the chain's `Message` for every period containing
+// `when`: their counters, or (with `artist_id`) that artist's minutes.
+template <typename Message, typename Change>
+absl::Status CountIn(ModelWriter& model, const std::string& location_id, absl::Time when,
+                     const std::string* artist_id, Change change) {
   absl::StatusOr<absl::TimeZone> zone = ZoneOf(model, location_id);
   if (!zone.ok()) return zone.status();
   for (Period period : {Period::kDay, Period::kWeek, Period::kMonth}) {
     const std::string key = PeriodKey(period, when, *zone);
     for (const std::string& where : {location_id, std::string(kChainLocation)}) {
-      // Many events of a batch land in the same periods: keep the counters decoded meanwhile.
-      absl::StatusOr<rm::ReportCounters*> counters =
-          model.Mutable<rm::ReportCounters>(ReportKey(where, period, key));
-      if (!counters.ok()) return counters.status();
-      change(**counters);
+      // Many events of a batch land in the same periods: keep the entries decoded meanwhile.
+      absl::StatusOr<Message*> entry = model.Mutable<Message>(
+          artist_id == nullptr ? ReportKey(where, period, key)
+                               : ArtistMinutesPrefix(where, period, key) + *artist_id);
+      if (!entry.ok()) return entry.status();
+      change(**entry);
     }
   }
   return absl::OkStatus();
+}
+
+template <typename Change>
+absl::Status Count(ModelWriter& model, const std::string& location_id, absl::Time when,
+                   Change change) {
+  return CountIn<rm::ReportCounters>(model, location_id, when, nullptr, change);
+}
+
+template <typename Change>
+absl::Status CountArtist(ModelWriter& model, const std::string& location_id, absl::Time when,
+                         const std::string& artist_id, Change change) {
+  return CountIn<rm::ArtistMinutes>(model, location_id, when, &artist_id, change);
 }
 
 absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::RecordedEvent& meta,
@@ -119,15 +133,17 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       // Touch-up sessions count as sessions and artist time, but not in the statistics of a
       // course by session number (their session 1 is no foundation session).
       const bool course_session = !facts.touch_up();
-      return Count(model, session.location_id(), start, [&](rm::ReportCounters& r) {
+      absl::Status counted = Count(model, session.location_id(), start, [&](rm::ReportCounters& r) {
         if (course_session) {
           (*r.mutable_sessions_completed_by_number())[number]++;
           (*r.mutable_duration_minutes_by_number())[number] += minutes;
           if (gap_days >= 0) (*r.mutable_days_between_sessions())[gap_days]++;
         }
         r.set_sessions_due(r.sessions_due() + 1);
-        (*r.mutable_artist_minutes_completed())[session.artist_id()] += minutes;
       });
+      if (!counted.ok()) return counted;
+      return CountArtist(model, session.location_id(), start, session.artist_id(),
+                         [&](rm::ArtistMinutes& a) { a.set_completed(a.completed() + minutes); });
     }
     case ev::ClientEvent::kSessionNoShow:
       if (!*open) return absl::OkStatus();
@@ -173,10 +189,9 @@ absl::Status ApplyArtistEvent(const ev::ArtistEvent& event, const std::string& a
     *entry.mutable_start_time() = booked.start_time();
     entry.set_duration_minutes(booked.duration_minutes());
     model.PutProto(BookingKey(booked.booking_id()), entry);
-    return Count(model, booked.location_id(), domain::FromProto(booked.start_time()),
-                 [&](rm::ReportCounters& r) {
-                   (*r.mutable_artist_minutes_booked())[artist_id] += booked.duration_minutes();
-                 });
+    return CountArtist(
+        model, booked.location_id(), domain::FromProto(booked.start_time()), artist_id,
+        [&](rm::ArtistMinutes& a) { a.set_booked(a.booked() + booked.duration_minutes()); });
   }
   if (event.has_booking_released()) {
     rm::ScheduleEntry entry;
@@ -184,10 +199,9 @@ absl::Status ApplyArtistEvent(const ev::ArtistEvent& event, const std::string& a
     absl::StatusOr<bool> found = model.GetProto(key, &entry);
     if (!found.ok() || !*found) return found.status();
     model.Delete(key);
-    return Count(model, entry.location_id(), domain::FromProto(entry.start_time()),
-                 [&](rm::ReportCounters& r) {
-                   (*r.mutable_artist_minutes_booked())[artist_id] -= entry.duration_minutes();
-                 });
+    return CountArtist(
+        model, entry.location_id(), domain::FromProto(entry.start_time()), artist_id,
+        [&](rm::ArtistMinutes& a) { a.set_booked(a.booked() - entry.duration_minutes()); });
   }
   return absl::OkStatus();
 }
@@ -214,6 +228,11 @@ std::string PeriodKey(Period period, absl::Time time, absl::TimeZone zone) {
 
 std::string ReportKey(const std::string& location_id, Period period, const std::string& key) {
   return absl::StrCat("r/", location_id, "/", PeriodName(period), "/", key);
+}
+
+std::string ArtistMinutesPrefix(const std::string& location_id, Period period,
+                                const std::string& key) {
+  return absl::StrCat(ReportKey(location_id, period, key), "/artist/");
 }
 
 absl::Status ReportsProjection::Apply(const eventstore::RecordedEvent& event, ModelWriter& model) {

@@ -20,6 +20,9 @@ enum class Period { kDay, kWeek, kMonth };
 std::string PeriodKey(Period period, absl::Time time, absl::TimeZone zone);
 
 std::string ReportKey(const std::string& location_id, Period period, const std::string& key);
+// Keys of the period's ArtistMinutes entries: this prefix, then the artist id.
+std::string ArtistMinutesPrefix(const std::string& location_id, Period period,
+                                const std::string& key);
 
 class ReportsProjection : public Projection {
  public:

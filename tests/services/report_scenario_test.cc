@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "projections/reports.h"
+#include "rocksdb/db.h"
+#include "stipple/projections/v1/read_models.pb.h"
 #include "tests/services/api_fixture.h"
 
 namespace stipple::services {
@@ -309,6 +311,26 @@ TEST_F(ReportScenarioTest, MonthlyFiguresPerLocationAndForTheChain) {
       chain.artist_hours_completed(),
       UnorderedElementsAre(Pair("a1", DoubleEq(1585 / 60.0)), Pair("a2", DoubleEq(550 / 60.0)),
                            Pair("a3", DoubleEq(1275 / 60.0))));
+}
+
+TEST_F(ReportScenarioTest, APeriodsStoredCountersDoNotGrowWithTheNumberOfArtists) {
+  // Rewritten with every batch, the counters entry must not carry a map of every artist: each
+  // artist's minutes are an entry of their own, added up by the query.
+  PlayTheMonth();
+  ASSERT_THAT(Report("london", api::GRANULARITY_MONTH, "2026-03").artist_hours_booked(),
+              ::testing::SizeIs(::testing::Gt(1)));
+  std::shared_ptr<projections::Generation> reports = models_->runner("reports")->serving();
+  std::string stored;
+  ASSERT_TRUE(reports->db()
+                  ->Get(rocksdb::ReadOptions(), reports->handle(),
+                        projections::ReportKey("london", projections::Period::kMonth, "2026-03"),
+                        &stored)
+                  .ok());
+  projections::v1::ReportCounters counters;
+  ASSERT_TRUE(counters.ParseFromString(stored));
+  EXPECT_EQ(counters.consultations(), 6);
+  EXPECT_THAT(counters.artist_minutes_booked(), ::testing::IsEmpty());
+  EXPECT_THAT(counters.artist_minutes_completed(), ::testing::IsEmpty());
 }
 
 TEST_F(ReportScenarioTest, DaysAndWeeksFollowEachLocationsZone) {

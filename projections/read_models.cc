@@ -1,6 +1,7 @@
 #include "projections/read_models.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "eventstore/rocksdb_status.h"
 #include "projections/artist_schedule.h"
@@ -234,26 +235,33 @@ absl::StatusOr<rm::ReportCounters> ReadModels::ReportCounters(
     return s;
   }
   const std::string where = location_id.empty() ? kChainLocation : location_id;
-  std::shared_ptr<Generation> generation = reports_->serving();
-  rm::ReportCounters counters;
-  absl::StatusOr<bool> found =
-      GetProto(*generation, ReportKey(where, period, period_key), &counters);
-  if (!found.ok()) return found.status();
-  // Each artist's minutes, added to what counters folded before they had entries of their own
-  // may hold.
+  // The period's counters, then each artist's minutes (their keys extend the counters' key),
+  // through one iterator: one consistent view, never counters and minutes of different batches.
+  // The minutes add to what counters folded before they had entries of their own may hold.
+  const std::string counters_key = ReportKey(where, period, period_key);
   const std::string prefix = ArtistMinutesPrefix(where, period, period_key);
+  rm::ReportCounters counters;
   absl::Status parse_error;
   absl::Status scanned =
-      Scan(*generation, prefix, PrefixEnd(prefix),
+      Scan(*reports_->serving(), counters_key, PrefixEnd(prefix),
            [&](const std::string& key, const rocksdb::Slice& value) {
+             const int size = static_cast<int>(value.size());
+             if (key == counters_key) {
+               if (!counters.ParseFromArray(value.data(), size)) {
+                 parse_error = absl::DataLossError("report counters do not parse");
+               }
+               return parse_error.ok();
+             }
+             if (!absl::StartsWith(key, prefix)) return true;
              rm::ArtistMinutes minutes;
-             if (!minutes.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+             if (!minutes.ParseFromArray(value.data(), size)) {
                parse_error = absl::DataLossError("artist minutes entry does not parse");
                return false;
              }
              const std::string artist = key.substr(prefix.size());
-             if (minutes.has_booked())
+             if (minutes.has_booked()) {
                (*counters.mutable_artist_minutes_booked())[artist] += minutes.booked();
+             }
              if (minutes.has_completed()) {
                (*counters.mutable_artist_minutes_completed())[artist] += minutes.completed();
              }

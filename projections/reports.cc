@@ -38,20 +38,18 @@ absl::StatusOr<absl::TimeZone> ZoneOf(ModelWriter& model, const std::string& loc
   return zone;
 }
 
-// Applies `change` to the location's and the chain's `Message` for every period containing
-// `when`: their counters, or (with `artist_id`) that artist's minutes.
-template <typename Message, typename Change>
+// Applies `change` to the location's and the chain's `Message` at `key_of(where, period, key)`
+// for every period containing `when`.
+template <typename Message, typename KeyOf, typename Change>
 absl::Status CountIn(ModelWriter& model, const std::string& location_id, absl::Time when,
-                     const std::string* artist_id, Change change) {
+                     KeyOf key_of, Change change) {
   absl::StatusOr<absl::TimeZone> zone = ZoneOf(model, location_id);
   if (!zone.ok()) return zone.status();
   for (Period period : {Period::kDay, Period::kWeek, Period::kMonth}) {
     const std::string key = PeriodKey(period, when, *zone);
     for (const std::string& where : {location_id, std::string(kChainLocation)}) {
       // Many events of a batch land in the same periods: keep the entries decoded meanwhile.
-      absl::StatusOr<Message*> entry = model.Mutable<Message>(
-          artist_id == nullptr ? ReportKey(where, period, key)
-                               : ArtistMinutesPrefix(where, period, key) + *artist_id);
+      absl::StatusOr<Message*> entry = model.Mutable<Message>(key_of(where, period, key));
       if (!entry.ok()) return entry.status();
       change(**entry);
     }
@@ -62,13 +60,18 @@ absl::Status CountIn(ModelWriter& model, const std::string& location_id, absl::T
 template <typename Change>
 absl::Status Count(ModelWriter& model, const std::string& location_id, absl::Time when,
                    Change change) {
-  return CountIn<rm::ReportCounters>(model, location_id, when, nullptr, change);
+  return CountIn<rm::ReportCounters>(model, location_id, when, &ReportKey, change);
 }
 
 template <typename Change>
 absl::Status CountArtist(ModelWriter& model, const std::string& location_id, absl::Time when,
                          const std::string& artist_id, Change change) {
-  return CountIn<rm::ArtistMinutes>(model, location_id, when, &artist_id, change);
+  return CountIn<rm::ArtistMinutes>(
+      model, location_id, when,
+      [&](const std::string& where, Period period, const std::string& key) {
+        return ArtistMinutesPrefix(where, period, key) + artist_id;
+      },
+      change);
 }
 
 absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::RecordedEvent& meta,

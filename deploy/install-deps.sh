@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev librocksdb-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+  libjemalloc-dev  # The allocator of stippled and the benchmarks (see CMakeLists.txt).
   tzdata  # Locations' IANA time zones are read from /usr/share/zoneinfo at run time.
   clang libclang-rt-14-dev  # The libFuzzer targets (tests/fuzz).
   libpq-dev                 # The PostgreSQL peer in tests/bench/command_bench.

@@ -1,17 +1,23 @@
 #include "eventstore/catch_up_subscription.h"
 
+#include <algorithm>
+
 namespace stipple::eventstore {
 
 CatchUpSubscription::CatchUpSubscription(const EventStore& store, std::shared_ptr<LiveFeed> feed,
                                          GlobalPosition after_position, EventFilter filter,
-                                         SubscribeOptions options)
+                                         SubscribeOptions options,
+                                         std::shared_ptr<LogPageCache> page_cache)
     : store_(store),
       feed_(std::move(feed)),
       filter_(filter),
       options_(options),
       buffer_(std::make_shared<SubscriberBuffer>(std::move(filter),
                                                  std::max<size_t>(1, options.live_buffer_events))),
-      checkpoint_(after_position) {}
+      checkpoint_(after_position) {
+  const bool unfiltered = filter_.stream_prefix.empty() && filter_.event_types.empty();
+  if (page_cache != nullptr && unfiltered) cache_reader_.emplace(std::move(page_cache));
+}
 
 CatchUpSubscription::~CatchUpSubscription() { feed_->Leave(buffer_.get()); }
 
@@ -57,33 +63,54 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
       }
     }
     if (feed_->closed()) return absl::CancelledError("event store closed");
-    if (page_.empty() && read_a_page && absl::Now() >= deadline) {
+    const bool page_done = page_ == nullptr || page_next_ == page_->events.size();
+    if (page_done && read_a_page && absl::Now() >= deadline) {
       // A selective filter over a long log: report progress rather than scan past the timeout.
       return absl::DeadlineExceededError("no matching event within the timeout");
     }
-    if (!page_.empty()) {
-      SharedEvent event = std::move(page_.front());
-      page_.pop_front();
-      return EventMessage(std::move(event));
-    }
-    absl::StatusOr<LogSlice> slice =
-        store_.ReadAll(checkpoint_ + 1, options_.catch_up_page_events, filter_);
+    if (!page_done) return EventMessage(page_->events[page_next_++]);
+    absl::StatusOr<std::shared_ptr<const LogPageCache::Page>> page = ReadPage();
     read_a_page = true;
-    if (!slice.ok()) return slice.status();
-    for (RecordedEvent& event : slice->events) {
-      page_.push_back(std::make_shared<const RecordedEvent>(std::move(event)));
-    }
-    if (page_.empty()) {
+    if (!page.ok()) return page.status();
+    page_ = *std::move(page);
+    page_next_ = 0;
+    if (page_->events.empty()) {
       // Everything up to next_position - 1 was examined; none matched.
-      if (slice->next_position > checkpoint_ + 1) checkpoint_ = slice->next_position - 1;
-      if (slice->end_of_log) {
+      if (page_->next_position > checkpoint_ + 1) checkpoint_ = page_->next_position - 1;
+      if (end_of_log_) {
         if (feed_->TryJoin(buffer_, checkpoint_)) {
+          if (cache_reader_.has_value()) cache_reader_->Leave();
           live_ = true;
           return SignalMessage(SubscriptionMessage::Kind::kCaughtUp);
         }
       }
     }
   }
+}
+
+absl::StatusOr<std::shared_ptr<const LogPageCache::Page>> CatchUpSubscription::ReadPage() {
+  const GlobalPosition from = checkpoint_ + 1;
+  const size_t page_events = std::max<size_t>(1, options_.catch_up_page_events);
+  // Pages end at multiples of the page size, so readers that started at different places share
+  // them from their second page on.
+  const size_t limit = page_events - checkpoint_ % page_events;
+  if (cache_reader_.has_value()) {
+    if (std::shared_ptr<const LogPageCache::Page> page = cache_reader_->Find(from, limit)) {
+      end_of_log_ = false;  // A kept page is complete: the next read finds out.
+      return page;
+    }
+  }
+  absl::StatusOr<LogSlice> slice = store_.ReadAll(from, limit, filter_);
+  if (!slice.ok()) return slice.status();
+  auto page = std::make_shared<LogPageCache::Page>();
+  page->events.reserve(slice->events.size());
+  for (RecordedEvent& event : slice->events) {
+    page->events.push_back(std::make_shared<const RecordedEvent>(std::move(event)));
+  }
+  page->next_position = slice->next_position;
+  end_of_log_ = slice->end_of_log;
+  if (cache_reader_.has_value()) cache_reader_->Keep(from, limit, page);
+  return page;
 }
 
 }  // namespace stipple::eventstore

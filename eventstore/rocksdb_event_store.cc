@@ -314,7 +314,10 @@ RocksDbEventStore::RocksDbEventStore(RocksDbEventStoreOptions options,
       next_position_(head + 1),
       last_hash_(head_hash),
       head_(head),
-      feed_(std::make_shared<LiveFeed>(head)) {}
+      feed_(std::make_shared<LiveFeed>(head)),
+      page_cache_(options_.catch_up_cache_bytes > 0
+                      ? std::make_shared<LogPageCache>(options_.catch_up_cache_bytes)
+                      : nullptr) {}
 
 RocksDbEventStore::~RocksDbEventStore() {
   feed_->Close();
@@ -592,7 +595,7 @@ std::unique_ptr<Subscription> RocksDbEventStore::Subscribe(GlobalPosition after_
                                                            EventFilter filter,
                                                            SubscribeOptions options) {
   return std::make_unique<CatchUpSubscription>(*this, feed_, after_position, std::move(filter),
-                                               options);
+                                               options, page_cache_);
 }
 
 absl::StatusOr<VerifyReport> RocksDbEventStore::Verify(GlobalPosition from,

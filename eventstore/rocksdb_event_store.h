@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "eventstore/event_store.h"
 #include "eventstore/live_feed.h"
+#include "eventstore/log_page_cache.h"
 #include "rocksdb/db.h"
 
 namespace stipple::eventstore {
@@ -32,6 +33,9 @@ struct RocksDbEventStoreOptions {
   // Upper bound on the bytes one group commit gathers from queued appends (the first append of a
   // group is always taken whole).
   size_t max_group_bytes = 4 << 20;
+  // Memory for log pages that catch-up subscriptions share (several read models catching up read
+  // the log once); 0 turns the sharing off.
+  size_t catch_up_cache_bytes = 128 << 20;
 };
 
 class RocksDbEventStore : public EventStore {
@@ -112,6 +116,7 @@ class RocksDbEventStore : public EventStore {
 
   std::atomic<GlobalPosition> head_;      // Last durable position, for readers.
   const std::shared_ptr<LiveFeed> feed_;  // Shared with subscriptions, which may outlive it.
+  const std::shared_ptr<LogPageCache> page_cache_;  // Null when not shared.
 };
 
 }  // namespace stipple::eventstore

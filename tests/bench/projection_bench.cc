@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   std::printf("%-40s %12.0f\n", "scan + decode (baseline)", scanned / scan_seconds);
   std::printf("%-40s %12.0f\n", "rebuild of 4 read models (in parallel)", head / fold_seconds);
   std::printf("%-40s %12.2f\n", "rebuild CPU seconds per wall second", fold_cpu / fold_seconds);
+  std::printf("%-40s %12.2f\n", "rebuild CPU microseconds per event", fold_cpu * 1e6 / head);
   std::printf("%-40s %12.2f\n", "ratio rebuild / scan",
               (head / fold_seconds) / (scanned / scan_seconds));
   models->reset();

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "eventstore/catch_up_subscription.h"
 #include "tests/eventstore/store_fixture.h"
 
 namespace stipple::eventstore {
@@ -144,6 +145,71 @@ TEST_F(SubscriptionTest, ClosingTheStoreEndsLiveSubscriptions) {
   closer.join();
   EXPECT_EQ(message.status().code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(subscription->Next(absl::Seconds(1)).status().code(), absl::StatusCode::kCancelled);
+}
+
+// Forwards to a store and counts the reads of the whole log.
+class ReadCountingStore : public EventStore {
+ public:
+  explicit ReadCountingStore(EventStore& store) : store_(store) {}
+  absl::StatusOr<StreamAppendResult> Append(const StreamAppend& append) override {
+    return store_.Append(append);
+  }
+  absl::StatusOr<AppendResult> AppendMulti(const std::vector<StreamAppend>& parts) override {
+    return store_.AppendMulti(parts);
+  }
+  absl::StatusOr<StreamSlice> ReadStream(const std::string& stream, StreamVersion from,
+                                         ReadDirection direction, size_t limit) const override {
+    return store_.ReadStream(stream, from, direction, limit);
+  }
+  absl::StatusOr<LogSlice> ReadAll(GlobalPosition from, size_t limit,
+                                   const EventFilter& filter) const override {
+    ++reads;
+    return store_.ReadAll(from, limit, filter);
+  }
+  absl::StatusOr<std::optional<RecordedEvent>> FindEvent(const std::string& id) const override {
+    return store_.FindEvent(id);
+  }
+  GlobalPosition HeadPosition() const override { return store_.HeadPosition(); }
+  std::unique_ptr<Subscription> Subscribe(GlobalPosition after, EventFilter filter,
+                                          SubscribeOptions options) override {
+    return store_.Subscribe(after, std::move(filter), options);
+  }
+  absl::StatusOr<VerifyReport> Verify(GlobalPosition from, GlobalPosition to) const override {
+    return store_.Verify(from, to);
+  }
+
+  mutable int reads = 0;
+
+ private:
+  EventStore& store_;
+};
+
+TEST_F(SubscriptionTest, SubscriptionsReadingTheSameStretchOfTheLogReadItOnce) {
+  AppendMany("e", 100);
+  ReadCountingStore counting(events());
+  auto feed = std::make_shared<LiveFeed>(store_->HeadPosition());
+  auto pages = std::make_shared<LogPageCache>(1 << 20);
+  SubscribeOptions options;
+  options.catch_up_page_events = 8;
+  // They start at different places; pages end at multiples of 8, so they share from the second.
+  CatchUpSubscription behind(counting, feed, 0, {}, options, pages);
+  CatchUpSubscription ahead(counting, feed, 5, {}, options, pages);
+  Received first = Pull(behind, 1);  // Places it at the start of the log.
+  Received ahead_received = Pull(ahead, 95);
+  ExpectConsecutive(ahead_received.positions, 6);
+  const int reads_ahead = counting.reads;
+  EXPECT_GE(reads_ahead, 100 / 8);
+
+  Received rest = Pull(behind, 99);
+  ExpectConsecutive(first.positions, 1);
+  ExpectConsecutive(rest.positions, 2);
+  // Positions 97-100 fill half a page: one that reached the log's head is never kept.
+  EXPECT_EQ(counting.reads - reads_ahead, 1)
+      << "the subscription behind found every complete page after its first in the cache";
+  auto caught_up = behind.Next(absl::Seconds(5));
+  ASSERT_TRUE(caught_up.ok()) << caught_up.status();
+  EXPECT_EQ(caught_up->kind, Kind::kCaughtUp);
+  EXPECT_EQ(pages->pages(), 0u) << "every page is dropped once no reader is behind it";
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#include "eventstore/log_page_cache.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace stipple::eventstore {
+
+size_t LogPageCache::ApproximateBytes(const Page& page) {
+  // The event, its control block and the heap parts of its strings.
+  constexpr size_t kPerEvent = sizeof(RecordedEvent) + 32;
+  size_t bytes = sizeof(Page) + page.events.capacity() * sizeof(page.events[0]);
+  for (const auto& event : page.events) {
+    bytes += kPerEvent + event->event_id.capacity() + event->type.capacity() +
+             event->stream.capacity() + event->payload.capacity() +
+             event->metadata.actor.capacity() + event->metadata.location.capacity() +
+             event->metadata.correlation_id.capacity() + event->metadata.causation_id.capacity();
+  }
+  return bytes;
+}
+
+void LogPageCache::Reader::Leave() {
+  if (!id_.has_value()) return;
+  absl::MutexLock lock(&cache_->mu_);
+  cache_->places_.erase(*id_);
+  id_.reset();
+  cache_->DropPassed();
+}
+
+std::shared_ptr<const LogPageCache::Page> LogPageCache::Reader::Find(GlobalPosition from,
+                                                                     size_t limit) {
+  absl::MutexLock lock(&cache_->mu_);
+  if (!id_.has_value()) id_ = cache_->next_reader_id_++;
+  cache_->places_[*id_] = from;
+  cache_->DropPassed();
+  auto it = cache_->pages_.find(from);
+  if (it == cache_->pages_.end() || it->second.limit != limit) return nullptr;
+  return it->second.page;
+}
+
+void LogPageCache::Reader::Keep(GlobalPosition from, size_t limit,
+                                std::shared_ptr<const Page> page) {
+  if (!id_.has_value() || page->events.size() < limit) return;  // Incomplete: may still grow.
+  const size_t bytes = ApproximateBytes(*page);
+  absl::MutexLock lock(&cache_->mu_);
+  if (cache_->bytes_ + bytes > cache_->budget_bytes_) return;
+  auto [it, inserted] = cache_->pages_.try_emplace(from, Kept{limit, bytes, std::move(page)});
+  if (inserted) cache_->bytes_ += bytes;
+}
+
+void LogPageCache::DropPassed() {
+  GlobalPosition lowest = std::numeric_limits<GlobalPosition>::max();
+  for (const auto& [id, place] : places_) lowest = std::min(lowest, place);
+  // A page is passed once every reader reads from beyond its last position.
+  for (auto it = pages_.begin(); it != pages_.end() && it->second.page->next_position <= lowest;) {
+    bytes_ -= it->second.bytes;
+    it = pages_.erase(it);
+  }
+}
+
+size_t LogPageCache::bytes() const {
+  absl::MutexLock lock(&mu_);
+  return bytes_;
+}
+
+size_t LogPageCache::pages() const {
+  absl::MutexLock lock(&mu_);
+  return pages_.size();
+}
+
+}  // namespace stipple::eventstore

@@ -1,0 +1,76 @@
+#ifndef STIPPLE_EVENTSTORE_LOG_PAGE_CACHE_H_
+#define STIPPLE_EVENTSTORE_LOG_PAGE_CACHE_H_
+
+// Pages of the log that catch-up readers read lately, decoded and shared: when several
+// subscriptions read the same stretch of the log (every read model rebuilding side by side), it is
+// read from disk and decoded once. A page is dropped once every registered reader has moved past
+// it; pages that would take the cache over its budget are not kept (a later reader reads them
+// itself and keeps them then, as the readers behind it free room). Only complete pages are kept:
+// one that reached the log's head may still grow.
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "eventstore/event.h"
+
+namespace stipple::eventstore {
+
+class LogPageCache {
+ public:
+  struct Page {
+    std::vector<std::shared_ptr<const RecordedEvent>> events;
+    GlobalPosition next_position = 0;  // One past the last position the read examined.
+  };
+
+  explicit LogPageCache(size_t budget_bytes) : budget_bytes_(budget_bytes) {}
+
+  // A reader's place in the log while it reads pages: pages behind every reader's place are
+  // dropped. Thread-compatible: one thread per reader.
+  class Reader {
+   public:
+    explicit Reader(std::shared_ptr<LogPageCache> cache) : cache_(std::move(cache)) {}
+    ~Reader() { Leave(); }
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+    // The page of `limit` events read from `from`, or null. Places this reader at `from`.
+    std::shared_ptr<const Page> Find(GlobalPosition from, size_t limit);
+    // Keeps a page this reader read from `from` with `limit`, if complete and within budget.
+    void Keep(GlobalPosition from, size_t limit, std::shared_ptr<const Page> page);
+    // Stops holding pages back (the reader follows the live feed now); the next Find places it
+    // again.
+    void Leave();
+
+   private:
+    const std::shared_ptr<LogPageCache> cache_;
+    std::optional<uint64_t> id_;  // Set while placed.
+  };
+
+  size_t bytes() const;
+  size_t pages() const;
+
+ private:
+  struct Kept {
+    size_t limit;
+    size_t bytes;
+    std::shared_ptr<const Page> page;
+  };
+  static size_t ApproximateBytes(const Page& page);
+  // Drops pages every reader has moved past.
+  void DropPassed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const size_t budget_bytes_;
+  mutable absl::Mutex mu_;
+  std::map<GlobalPosition, Kept> pages_ ABSL_GUARDED_BY(mu_);       // By the position read from.
+  std::map<uint64_t, GlobalPosition> places_ ABSL_GUARDED_BY(mu_);  // Each reader's place.
+  uint64_t next_reader_id_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace stipple::eventstore
+
+#endif  // STIPPLE_EVENTSTORE_LOG_PAGE_CACHE_H_

@@ -1,0 +1,97 @@
+// Log pages shared between catch-up readers: kept while some reader is behind them, within budget.
+
+#include "eventstore/log_page_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+
+namespace stipple::eventstore {
+namespace {
+
+// A page of `count` events from position `from`, each with a payload of `payload_bytes`.
+std::shared_ptr<const LogPageCache::Page> PageOf(GlobalPosition from, size_t count,
+                                                 size_t payload_bytes = 10) {
+  auto page = std::make_shared<LogPageCache::Page>();
+  for (size_t i = 0; i < count; ++i) {
+    auto event = std::make_shared<RecordedEvent>();
+    event->position = from + i;
+    event->event_id = absl::StrCat("e", from + i);
+    event->payload.assign(payload_bytes, 'x');
+    page->events.push_back(std::move(event));
+  }
+  page->next_position = from + count;
+  return page;
+}
+
+TEST(LogPageCacheTest, AReaderFindsThePageAnotherReaderRead) {
+  auto cache = std::make_shared<LogPageCache>(1 << 20);
+  LogPageCache::Reader ahead(cache);
+  LogPageCache::Reader behind(cache);
+  EXPECT_EQ(behind.Find(1, 4), nullptr);  // Places it at 1.
+  EXPECT_EQ(ahead.Find(1, 4), nullptr);
+  auto page = PageOf(1, 4);
+  ahead.Keep(1, 4, page);
+
+  EXPECT_EQ(behind.Find(1, 4), page);
+  EXPECT_EQ(behind.Find(1, 8), nullptr) << "a read of another length is another page";
+}
+
+TEST(LogPageCacheTest, APageIsDroppedOnceEveryReaderHasMovedPastIt) {
+  auto cache = std::make_shared<LogPageCache>(1 << 20);
+  LogPageCache::Reader first(cache);
+  LogPageCache::Reader second(cache);
+  first.Find(1, 4);
+  second.Find(1, 4);
+  first.Keep(1, 4, PageOf(1, 4));
+  first.Find(5, 4);
+  first.Keep(5, 4, PageOf(5, 4));
+  EXPECT_EQ(cache->pages(), 2u) << "the second reader has yet to read both";
+
+  second.Find(5, 4);
+  EXPECT_EQ(cache->pages(), 1u) << "both readers are past the first page";
+  second.Leave();
+  first.Find(9, 4);
+  EXPECT_EQ(cache->pages(), 0u);
+  EXPECT_EQ(cache->bytes(), 0u);
+}
+
+TEST(LogPageCacheTest, AReaderThatLeftHoldsNoPageBackUntilItReadsAgain) {
+  auto cache = std::make_shared<LogPageCache>(1 << 20);
+  LogPageCache::Reader live(cache);
+  LogPageCache::Reader catching_up(cache);
+  live.Find(1, 4);
+  live.Leave();  // Follows the live feed.
+  catching_up.Find(1, 4);
+  catching_up.Keep(1, 4, PageOf(1, 4));
+  catching_up.Find(5, 4);
+  EXPECT_EQ(cache->pages(), 0u) << "no placed reader is behind the page";
+
+  live.Find(5, 4);  // Fell behind: reads the log again, from 5.
+  catching_up.Keep(5, 4, PageOf(5, 4));
+  catching_up.Find(9, 4);
+  EXPECT_EQ(cache->pages(), 1u);
+}
+
+TEST(LogPageCacheTest, KeepsNeitherAnIncompletePageNorOneOverBudget) {
+  auto cache = std::make_shared<LogPageCache>(4096);
+  LogPageCache::Reader reader(cache);
+  LogPageCache::Reader behind(cache);
+  behind.Find(1, 4);
+  reader.Find(1, 4);
+  reader.Keep(1, 4, PageOf(1, 3));  // The log's head: more events may follow.
+  EXPECT_EQ(behind.Find(1, 4), nullptr);
+
+  reader.Keep(1, 4, PageOf(1, 4, /*payload_bytes=*/8192));
+  EXPECT_EQ(cache->pages(), 0u);
+  EXPECT_EQ(cache->bytes(), 0u);
+  reader.Keep(1, 4, PageOf(1, 4));
+  EXPECT_EQ(cache->pages(), 1u);
+  EXPECT_GT(cache->bytes(), 0u);
+  EXPECT_LE(cache->bytes(), 4096u);
+}
+
+}  // namespace
+}  // namespace stipple::eventstore

@@ -25,6 +25,8 @@
 namespace stipple::services {
 
 inline constexpr int kMaxRequestBytes = 1 << 20;
+// gRPC handler threads kept waiting for calls between them (see server.cc).
+inline constexpr int kMaxIdleHandlerThreads = 64;
 
 class StippleServer {
  public:

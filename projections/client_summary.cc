@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -204,12 +203,17 @@ absl::Status ClientSummaryProjection::Apply(const eventstore::RecordedEvent& eve
   std::vector<std::string> old_keys = *found ? IndexKeys(summary) : std::vector<std::string>{};
   ApplyToSummary(client_event, event, summary);
   if (summary.client_id().empty()) summary.set_client_id(client_id);
-  std::vector<std::string> new_keys = IndexKeys(summary);
-  absl::flat_hash_set<std::string> keep(new_keys.begin(), new_keys.end());
+  // Most events leave every index key as it was: only the ones that change are written.
+  const std::vector<std::string> new_keys = IndexKeys(summary);
+  auto listed = [](const std::vector<std::string>& keys, const std::string& key) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
   for (const std::string& key : old_keys) {
-    if (!keep.contains(key)) model.Delete(key);
+    if (!listed(new_keys, key)) model.Delete(key);
   }
-  for (const std::string& key : new_keys) model.Put(key, "");
+  for (const std::string& key : new_keys) {
+    if (!listed(old_keys, key)) model.Put(key, "");
+  }
   model.PutProto(SummaryKey(client_id), summary);
   return absl::OkStatus();
 }

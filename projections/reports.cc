@@ -74,8 +74,26 @@ absl::Status CountArtist(ModelWriter& model, const std::string& location_id, abs
       change);
 }
 
+// Whether the reports count `event` at all; most of a client's events (gates, amendments, moves)
+// they do not, and those are not worth reading the client's entries for.
+bool Counted(const ev::ClientEvent& event) {
+  switch (event.event_case()) {
+    case ev::ClientEvent::kConsultationRecorded:
+    case ev::ClientEvent::kPlanAgreed:
+    case ev::ClientEvent::kSessionScheduled:
+    case ev::ClientEvent::kSessionCompleted:
+    case ev::ClientEvent::kSessionNoShow:
+    case ev::ClientEvent::kSessionCancelled:
+    case ev::ClientEvent::kCourseCompleted:
+      return true;
+    default:
+      return false;
+  }
+}
+
 absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::RecordedEvent& meta,
                               const std::string& client_id, ModelWriter& model) {
+  if (!Counted(event)) return absl::OkStatus();
   rm::ReportClientFacts facts;
   absl::StatusOr<bool> known = model.GetProto(FactsKey(client_id), &facts);
   if (!known.ok()) return known.status();

@@ -1,7 +1,6 @@
 #include "projections/model_cache.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace stipple::projections {
 
@@ -39,8 +38,8 @@ void ModelCache::Change(const std::string& key, std::optional<std::string> value
   bytes_ += Cost(key, value);
   entry.value = std::move(value);
   if (!entry.changed) {
-    changed_keys_.push_back(key);
-    bytes_ += Cost(key, std::nullopt);
+    changed_.push_back(&*it);
+    bytes_ += sizeof(changed_[0]);
   }
   entry.changed = true;
 }
@@ -52,12 +51,10 @@ bool ModelCache::NothingToWrite(const Entry& entry) {
 
 std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() const {
   std::vector<ChangeRef> changes;
-  changes.reserve(changed_keys_.size());
-  for (const std::string& key : changed_keys_) {
-    auto it = entries_.find(key);
-    assert(it != entries_.end());  // Listed entries stay until MarkWritten or Clear.
-    if (NothingToWrite(it->second)) continue;
-    changes.emplace_back(&it->first, &it->second.value);
+  changes.reserve(changed_.size());
+  for (const Entries::value_type* changed : changed_) {  // Listed entries stay until written.
+    if (NothingToWrite(changed->second)) continue;
+    changes.emplace_back(&changed->first, &changed->second.value);
   }
   std::sort(changes.begin(), changes.end(),
             [](const ChangeRef& a, const ChangeRef& b) { return *a.first < *b.first; });
@@ -65,26 +62,25 @@ std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() const {
 }
 
 void ModelCache::MarkWritten() {
-  for (const std::string& key : changed_keys_) {
-    bytes_ -= Cost(key, std::nullopt);
-    auto it = entries_.find(key);
-    assert(it != entries_.end());
+  bytes_ -= changed_.size() * sizeof(changed_[0]);
+  for (Entries::value_type* changed : changed_) {
+    Entry& entry = changed->second;
     // A complete cache says a key it does not hold is absent; so does an unwritten delete.
-    if (it->second.keep && !NothingToWrite(it->second)) {
-      it->second.changed = false;
-      it->second.maybe_stored = true;
+    if (entry.keep && !NothingToWrite(entry)) {
+      entry.changed = false;
+      entry.maybe_stored = true;
     } else {
-      bytes_ -= Cost(key, it->second.value);
-      entries_.erase(it);
+      bytes_ -= Cost(changed->first, entry.value);
+      entries_.erase(changed->first);
     }
   }
-  changed_keys_.clear();
+  changed_.clear();
   if (bytes_ > budget_bytes_) Clear();  // Nothing unwritten is left to lose.
 }
 
 void ModelCache::Clear() {
   entries_.clear();
-  changed_keys_.clear();
+  changed_.clear();
   bytes_ = 0;
   complete_ = false;
 }

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 
 namespace stipple::projections {
 
@@ -60,8 +60,9 @@ class ModelCache {
   size_t budget_bytes_;
   bool complete_;
   size_t bytes_ = 0;
-  absl::flat_hash_map<std::string, Entry> entries_;
-  std::vector<std::string> changed_keys_;  // Each changed entry once; counted in `bytes_`.
+  using Entries = absl::node_hash_map<std::string, Entry>;  // Nodes do not move: `changed_` points.
+  Entries entries_;
+  std::vector<Entries::value_type*> changed_;  // Each changed entry once; counted in `bytes_`.
 };
 
 }  // namespace stipple::projections

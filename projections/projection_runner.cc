@@ -312,7 +312,12 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
   };
   while (!stopping_) {
     // Following live under load, events gather for a while between commits: one write then
-    // carries many events (and a report counter many of them change is written once).
+    // carries many events (and a report counter many of them change is written once). The
+    // thread sleeps meanwhile rather than waking for every event the feed hands it.
+    if (caught_up && !batch.empty()) {
+      const absl::Duration until_due = last_commit + options_.min_commit_interval - absl::Now();
+      if (until_due > absl::ZeroDuration()) absl::SleepFor(until_due);
+    }
     const absl::Duration wait =
         batch.empty() ? absl::Milliseconds(200)
         : caught_up   ? std::max(absl::ZeroDuration(),
@@ -335,12 +340,9 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
       case SubscriptionMessage::Kind::kEvent:
         batch.push_back(*std::move(message));
         checkpoint = batch.back().checkpoint;
-        // Under steady load the log always has a next event: commit on time regardless.
-        if ((batch.size() >= options_.max_batch_events ||
-             (caught_up && absl::Now() >= last_commit + options_.min_commit_interval)) &&
-            !commit()) {
-          failed = true;
-        }
+        // Otherwise the batch is committed once nothing more is at hand (the next call times
+        // out): after the sleep above, that is once the events that gathered are drained.
+        if (batch.size() >= options_.max_batch_events && !commit()) failed = true;
         break;
       case SubscriptionMessage::Kind::kCaughtUp:
         caught_up = true;

@@ -388,6 +388,27 @@ TEST_F(RunnerTest, WaitForReturnsOnceThePositionIsAppliedOrTheDeadlinePasses) {
   EXPECT_EQ(runner.checkpoint(), 5u);
 }
 
+TEST_F(RunnerTest, FollowingLiveItCommitsWhatGatheredNotAnEventOrTwoAtATime) {
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>());
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitFor(0, absl::Now() + absl::Seconds(30)).ok());
+  constexpr int kAppends = 20;
+  constexpr int kEventsPerAppend = 100;
+  for (int a = 0; a < kAppends; ++a) {
+    std::vector<eventstore::ProposedEvent> events;
+    for (int i = 0; i < kEventsPerAppend; ++i)
+      events.push_back(Event(absl::StrCat("e-", a, "-", i)));
+    ASSERT_TRUE(store_->Append(Part("s", eventstore::ExpectedVersion::Any(), events)).ok());
+  }
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  ExpectEachPositionOnce(*runner.serving());
+  // Each append's events arrive together; a commit takes every event at hand.
+  const uint64_t commits = runner.WaitForChange(0, absl::Now());
+  EXPECT_LE(commits, 2u * kAppends + 2) << "commits of a few events each";
+}
+
 TEST_F(RunnerTest, OpeningTheReadModelsRemovesTableFilesACrashLeftBeforeTheirIngestion) {
   const std::string path = dir_.path() + "/models";
   std::string leftover;

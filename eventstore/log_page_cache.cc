@@ -30,7 +30,7 @@ std::shared_ptr<const LogPageCache::Page> LogPageCache::Reader::Find(GlobalPosit
                                                                      size_t limit) {
   absl::MutexLock lock(&cache_->mu_);
   if (!id_.has_value()) id_ = cache_->next_reader_id_++;
-  cache_->places_[*id_] = from;
+  cache_->places_[*id_] = Place{from, absl::Now()};
   cache_->DropPassed();
   auto it = cache_->pages_.find(from);
   if (it == cache_->pages_.end() || it->second.limit != limit) return nullptr;
@@ -48,12 +48,19 @@ void LogPageCache::Reader::Keep(GlobalPosition from, size_t limit,
 }
 
 void LogPageCache::DropPassed() {
+  const absl::Time idle_since = absl::Now() - idle_reader_after_;
   GlobalPosition lowest = std::numeric_limits<GlobalPosition>::max();
-  for (const auto& [id, place] : places_) lowest = std::min(lowest, place);
+  for (const auto& [id, place] : places_) {
+    if (place.at >= idle_since) lowest = std::min(lowest, place.from);
+  }
   // A page is passed once every reader reads from beyond its last position.
-  for (auto it = pages_.begin(); it != pages_.end() && it->second.page->next_position <= lowest;) {
-    bytes_ -= it->second.bytes;
-    it = pages_.erase(it);
+  for (auto it = pages_.begin(); it != pages_.end();) {
+    if (it->second.page->next_position <= lowest) {
+      bytes_ -= it->second.bytes;
+      it = pages_.erase(it);
+    } else {
+      ++it;
+    }
   }
 }
 

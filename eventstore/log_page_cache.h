@@ -3,10 +3,11 @@
 
 // Pages of the log that catch-up readers read lately, decoded and shared: when several
 // subscriptions read the same stretch of the log (every read model rebuilding side by side), it is
-// read from disk and decoded once. A page is dropped once every registered reader has moved past
-// it; pages that would take the cache over its budget are not kept (a later reader reads them
-// itself and keeps them then, as the readers behind it free room). Only complete pages are kept:
-// one that reached the log's head may still grow.
+// read from disk and decoded once. A page is dropped once every reader has moved past it; a
+// reader that has asked for no page for a while (stalled, failed, or following the live feed
+// without saying so) no longer holds pages back. Pages that would take the cache over its budget
+// are not kept (a later reader reads them itself and keeps them then, as the readers behind it
+// free room). Only complete pages are kept: one that reached the log's head may still grow.
 
 #include <cstddef>
 #include <map>
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "eventstore/event.h"
 
 namespace stipple::eventstore {
@@ -26,7 +29,8 @@ class LogPageCache {
     GlobalPosition next_position = 0;  // One past the last position the read examined.
   };
 
-  explicit LogPageCache(size_t budget_bytes) : budget_bytes_(budget_bytes) {}
+  explicit LogPageCache(size_t budget_bytes, absl::Duration idle_reader_after = absl::Seconds(5))
+      : budget_bytes_(budget_bytes), idle_reader_after_(idle_reader_after) {}
 
   // A reader's place in the log while it reads pages: pages behind every reader's place are
   // dropped. Thread-compatible: one thread per reader.
@@ -60,13 +64,18 @@ class LogPageCache {
     std::shared_ptr<const Page> page;
   };
   static size_t ApproximateBytes(const Page& page);
-  // Drops pages every reader has moved past.
+  struct Place {
+    GlobalPosition from;
+    absl::Time at;  // When the reader last asked for a page.
+  };
+  // Drops pages every reader that is still reading has moved past.
   void DropPassed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t budget_bytes_;
+  const absl::Duration idle_reader_after_;
   mutable absl::Mutex mu_;
-  std::map<GlobalPosition, Kept> pages_ ABSL_GUARDED_BY(mu_);       // By the position read from.
-  std::map<uint64_t, GlobalPosition> places_ ABSL_GUARDED_BY(mu_);  // Each reader's place.
+  std::map<GlobalPosition, Kept> pages_ ABSL_GUARDED_BY(mu_);  // By the position read from.
+  std::map<uint64_t, Place> places_ ABSL_GUARDED_BY(mu_);      // By reader.
   uint64_t next_reader_id_ ABSL_GUARDED_BY(mu_) = 0;
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };

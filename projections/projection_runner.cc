@@ -241,6 +241,7 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
   // Writes the batch into the rebuild's target, or into the live one (which a rebuild may have
   // swapped meanwhile).
   bool caught_up = false;
+  bool rereading = false;  // Caught up once, then fell behind the live feed.
   bool retryable = false;
   auto commit_once = [&]() -> absl::Status {
     const bool catching_up = !caught_up && !stopping_;
@@ -314,7 +315,7 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
     // Following live under load, events gather for a while between commits: one write then
     // carries many events (and a report counter many of them change is written once). The
     // thread sleeps meanwhile rather than waking for every event the feed hands it.
-    if (caught_up && !batch.empty()) {
+    if (caught_up && !rereading && !batch.empty()) {
       const absl::Duration until_due = last_commit + options_.min_commit_interval - absl::Now();
       if (until_due > absl::ZeroDuration()) absl::SleepFor(until_due);
     }
@@ -340,17 +341,24 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
       case SubscriptionMessage::Kind::kEvent:
         batch.push_back(*std::move(message));
         checkpoint = batch.back().checkpoint;
-        // Otherwise the batch is committed once nothing more is at hand (the next call times
-        // out): after the sleep above, that is once the events that gathered are drained.
-        if (batch.size() >= options_.max_batch_events && !commit()) failed = true;
+        // Live, a batch is committed once nothing more is at hand (the next call times out):
+        // after the sleep above, once the events that gathered are drained. Re-reading the log
+        // after falling behind, a next event is always at hand: commit on time regardless.
+        if ((batch.size() >= options_.max_batch_events ||
+             (rereading && absl::Now() >= last_commit + options_.min_commit_interval)) &&
+            !commit()) {
+          failed = true;
+        }
         break;
       case SubscriptionMessage::Kind::kCaughtUp:
         caught_up = true;
+        rereading = false;
         checkpoint = std::max(checkpoint, message->checkpoint);
         if (!commit()) failed = true;
         break;
       case SubscriptionMessage::Kind::kFellBehind:
-        break;  // The subscription re-reads the log; nothing is lost.
+        rereading = true;  // The subscription re-reads the log; nothing is lost.
+        break;
     }
     if (failed) break;
     if (batch.empty() && done_rebuilding()) break;

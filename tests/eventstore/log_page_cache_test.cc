@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace stipple::eventstore {
 namespace {
@@ -73,6 +74,23 @@ TEST(LogPageCacheTest, AReaderThatLeftHoldsNoPageBackUntilItReadsAgain) {
   catching_up.Keep(5, 4, PageOf(5, 4));
   catching_up.Find(9, 4);
   EXPECT_EQ(cache->pages(), 1u);
+}
+
+TEST(LogPageCacheTest, AReaderThatStoppedAskingForPagesHoldsNoneBack) {
+  auto cache =
+      std::make_shared<LogPageCache>(1 << 20, /*idle_reader_after=*/absl::Milliseconds(50));
+  LogPageCache::Reader stalled(cache);  // A failed read model, a stalled feed client...
+  LogPageCache::Reader reading(cache);
+  stalled.Find(1, 4);
+  reading.Find(1, 4);
+  reading.Keep(1, 4, PageOf(1, 4));
+  reading.Find(5, 4);
+  EXPECT_EQ(cache->pages(), 1u) << "the stalled reader was placed a moment ago";
+
+  absl::SleepFor(absl::Milliseconds(100));
+  reading.Find(5, 4);
+  EXPECT_EQ(cache->pages(), 0u);
+  EXPECT_EQ(cache->bytes(), 0u);
 }
 
 TEST(LogPageCacheTest, KeepsNeitherAnIncompletePageNorOneOverBudget) {

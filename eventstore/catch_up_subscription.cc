@@ -91,9 +91,10 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
 absl::StatusOr<std::shared_ptr<const LogPageCache::Page>> CatchUpSubscription::ReadPage() {
   const GlobalPosition from = checkpoint_ + 1;
   const size_t page_events = std::max<size_t>(1, options_.catch_up_page_events);
-  // Pages end at multiples of the page size, so readers that started at different places share
-  // them from their second page on.
-  const size_t limit = page_events - checkpoint_ % page_events;
+  // Shared pages end at multiples of the page size, so readers that started at different places
+  // share them from their second page on.
+  const size_t limit =
+      cache_reader_.has_value() ? page_events - checkpoint_ % page_events : page_events;
   if (cache_reader_.has_value()) {
     if (std::shared_ptr<const LogPageCache::Page> page = cache_reader_->Find(from, limit)) {
       end_of_log_ = false;  // A kept page is complete: the next read finds out.

@@ -54,8 +54,31 @@ api::CommandContext FrontDesk::Context(const std::string& actor) {
   return context;
 }
 
-bool FrontDesk::Ready(const Course& course) const {
-  return course.stage != Stage::kFinishSession || options_.clock() >= course.session_start;
+int64_t FrontDesk::ReadyCourse() {
+  const absl::Time now = options_.clock();
+  while (!waiting_.empty() && waiting_.begin()->first <= now) {
+    ready_.insert(waiting_.begin()->second);
+    waiting_.erase(waiting_.begin());
+  }
+  if (!ready_.empty()) return *ready_.begin();
+  const int64_t number = ++next_course_;
+  Course course;
+  course.client_id = absl::StrCat(options_.name, "-c", number);
+  course.artist_id = absl::StrCat(options_.name, "-a", number);
+  courses_.emplace(number, std::move(course));
+  ready_.insert(number);
+  return number;
+}
+
+void FrontDesk::File(int64_t number) {
+  auto course = courses_.find(number);
+  if (course->second.finished) {
+    ready_.erase(number);
+    courses_.erase(course);
+  } else if (course->second.stage == Stage::kFinishSession) {
+    ready_.erase(number);
+    waiting_.emplace(course->second.session_start, number);
+  }
 }
 
 FrontDesk::Call FrontDesk::NextCall(Course& course, std::string* rpc,
@@ -222,18 +245,9 @@ CommandRecord FrontDesk::Send(const std::string& rpc, const std::string& request
 
 CommandRecord FrontDesk::Step() {
   if (!pending_.has_value()) {
-    auto ready = courses_.begin();
-    while (ready != courses_.end() && !Ready(ready->second)) ++ready;
-    if (ready == courses_.end()) {
-      const int64_t number = ++next_course_;
-      Course course;
-      course.client_id = absl::StrCat(options_.name, "-c", number);
-      course.artist_id = absl::StrCat(options_.name, "-a", number);
-      ready = courses_.emplace(number, std::move(course)).first;
-    }
     Pending next;
-    next.course = ready->first;
-    next.call = NextCall(ready->second, &next.rpc, &next.on_success);
+    next.course = ReadyCourse();
+    next.call = NextCall(courses_.at(next.course), &next.rpc, &next.on_success);
     next.request_id = absl::StrCat(options_.name, "-r", next_request_);
     pending_ = std::move(next);
   }
@@ -241,13 +255,13 @@ CommandRecord FrontDesk::Step() {
   record.retry = pending_->sends++ > 0;
   if (NoAnswer(record.status)) return record;  // Stays pending: resent by the next Step.
 
-  auto course = courses_.find(pending_->course);
   if (record.status.ok()) {
     pending_->on_success();
-    if (course->second.finished) courses_.erase(course);
+    File(pending_->course);
   } else {
     ++refusals_;
-    courses_.erase(course);
+    ready_.erase(pending_->course);
+    courses_.erase(pending_->course);
   }
   pending_.reset();
   return record;

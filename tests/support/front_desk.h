@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,8 +85,11 @@ class FrontDesk {
   };
   using Call = std::function<grpc::Status(grpc::ClientContext*, api::v1::CommandResult*)>;
 
-  // Whether `course` can take its next step now.
-  bool Ready(const Course& course) const;
+  // The number of a course that can take its next step now, starting a new one when every
+  // course waits for its session to start.
+  int64_t ReadyCourse();
+  // Files a course after a successful step: waiting for its booked session, or ready.
+  void File(int64_t number);
   // The call for `course`'s next step, and what the step does to the course when it succeeds
   // (given the call's result).
   Call NextCall(Course& course, std::string* rpc, std::function<void()>* on_success);
@@ -98,6 +102,11 @@ class FrontDesk {
   std::unique_ptr<api::v1::ClientService::Stub> clients_;
   std::unique_ptr<api::v1::SessionService::Stub> sessions_;
   std::map<int64_t, Course> courses_;  // By course number.
+  // Course numbers that can move on now, lowest first; and those waiting for a booked session,
+  // by its start. A long run leaves tens of thousands of courses waiting weeks for a second
+  // session, so a step must not scan them all.
+  std::set<int64_t> ready_;
+  std::multimap<absl::Time, int64_t> waiting_;
   int64_t next_course_ = 0;
   int64_t next_request_ = 0;
 

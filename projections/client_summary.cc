@@ -197,10 +197,17 @@ absl::Status ClientSummaryProjection::Apply(const eventstore::RecordedEvent& eve
     return absl::DataLossError("client event does not parse");
   }
   const std::string client_id = event.stream.substr(7);
-  ClientSummary summary;
-  absl::StatusOr<bool> found = model.GetProto(SummaryKey(client_id), &summary);
-  if (!found.ok()) return found.status();
-  std::vector<std::string> old_keys = *found ? IndexKeys(summary) : std::vector<std::string>{};
+  // A client's summary changes with each of their events: it stays decoded between them.
+  absl::StatusOr<ClientSummary*> held =
+      model.MutableIfPresent<ClientSummary>(SummaryKey(client_id));
+  if (!held.ok()) return held.status();
+  const bool found = *held != nullptr;
+  if (!found) {
+    held = model.Mutable<ClientSummary>(SummaryKey(client_id));
+    if (!held.ok()) return held.status();
+  }
+  ClientSummary& summary = **held;
+  std::vector<std::string> old_keys = found ? IndexKeys(summary) : std::vector<std::string>{};
   ApplyToSummary(client_event, event, summary);
   if (summary.client_id().empty()) summary.set_client_id(client_id);
   // Most events leave every index key as it was: only the ones that change are written.
@@ -214,7 +221,6 @@ absl::Status ClientSummaryProjection::Apply(const eventstore::RecordedEvent& eve
   for (const std::string& key : new_keys) {
     if (!listed(old_keys, key)) model.Put(key, "");
   }
-  model.PutProto(SummaryKey(client_id), summary);
   return absl::OkStatus();
 }
 

@@ -2,7 +2,16 @@
 
 #include <algorithm>
 
+#include "projections/deterministic_bytes.h"
+
 namespace stipple::projections {
+namespace {
+
+// A decoded message takes several times its encoded size (fields, sub-messages, string headers).
+// A rough figure: the message is counted at what it was decoded from, until encoded again.
+size_t DecodedCost(size_t encoded_size) { return 4 * encoded_size + 256; }
+
+}  // namespace
 
 // A rough per-entry overhead (hash slot, string headers, allocator) on top of the bytes.
 size_t ModelCache::Cost(const std::string& key, const std::optional<std::string>& value) {
@@ -10,18 +19,42 @@ size_t ModelCache::Cost(const std::string& key, const std::optional<std::string>
   return kEntryOverhead + key.size() + (value.has_value() ? value->size() : 0);
 }
 
-const std::optional<std::string>* ModelCache::Find(const std::string& key) const {
+const std::optional<std::string>* ModelCache::Find(const std::string& key) {
   static const std::optional<std::string> kAbsent;
   auto it = entries_.find(key);
-  if (it != entries_.end()) return &it->second.value;
+  if (it != entries_.end()) {
+    if (it->second.decoded) Encode(it->second);
+    return &it->second.value;
+  }
   return complete_ ? &kAbsent : nullptr;
+}
+
+void ModelCache::Encode(Entry& entry) {
+  bytes_ -= entry.decoded_cost;
+  entry.value = DeterministicBytes(*entry.decoded);
+  bytes_ += entry.value->size();
+  entry.decoded.reset();
+  entry.decoded_cost = 0;
+}
+
+void ModelCache::ListChanged(Entries::value_type& entry) {
+  if (!entry.second.changed) {
+    changed_.push_back(&entry);
+    bytes_ += sizeof(changed_[0]);
+  }
+  entry.second.changed = true;
 }
 
 void ModelCache::Remember(const std::string& key, std::optional<std::string> value) {
   auto [it, inserted] = entries_.try_emplace(key);
-  if (!inserted) bytes_ -= Cost(key, it->second.value);
+  Entry& entry = it->second;
+  if (!inserted) {
+    bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
+    entry.decoded.reset();
+    entry.decoded_cost = 0;
+  }
   bytes_ += Cost(key, value);
-  it->second.value = std::move(value);
+  entry.value = std::move(value);
 }
 
 void ModelCache::Change(const std::string& key, std::optional<std::string> value, bool keep) {
@@ -32,27 +65,52 @@ void ModelCache::Change(const std::string& key, std::optional<std::string> value
     // In a complete cache an unknown key is known to be absent from the database.
     entry.maybe_stored = !complete_;
   } else {
-    bytes_ -= Cost(key, entry.value);
+    bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
+    entry.decoded.reset();
+    entry.decoded_cost = 0;
     entry.keep = entry.keep || keep;
   }
   bytes_ += Cost(key, value);
   entry.value = std::move(value);
-  if (!entry.changed) {
-    changed_.push_back(&*it);
-    bytes_ += sizeof(changed_[0]);
+  ListChanged(*it);
+}
+
+google::protobuf::MessageLite* ModelCache::Decoded(const std::string& key) {
+  auto it = entries_.find(key);
+  // A decoded entry is always listed as changed: it is encoded whenever changes are listed.
+  return it != entries_.end() ? it->second.decoded.get() : nullptr;
+}
+
+google::protobuf::MessageLite* ModelCache::HoldDecoded(
+    const std::string& key, std::unique_ptr<google::protobuf::MessageLite> message) {
+  auto [it, inserted] = entries_.try_emplace(key);
+  Entry& entry = it->second;
+  size_t encoded_size = 0;
+  if (inserted) {
+    entry.maybe_stored = !complete_;
+  } else {
+    bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
+    if (entry.value.has_value()) encoded_size = entry.value->size();
+    entry.value.reset();
   }
-  entry.changed = true;
+  entry.keep = true;
+  entry.decoded = std::move(message);
+  entry.decoded_cost = DecodedCost(encoded_size);
+  bytes_ += Cost(key, std::nullopt) + entry.decoded_cost;
+  ListChanged(*it);
+  return entry.decoded.get();
 }
 
 // Deleting what was never written needs no write: the entry stays (listed once) until written.
 bool ModelCache::NothingToWrite(const Entry& entry) {
-  return !entry.value.has_value() && !entry.maybe_stored;
+  return !entry.decoded && !entry.value.has_value() && !entry.maybe_stored;
 }
 
-std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() const {
+std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() {
   std::vector<ChangeRef> changes;
   changes.reserve(changed_.size());
-  for (const Entries::value_type* changed : changed_) {  // Listed entries stay until written.
+  for (Entries::value_type* changed : changed_) {  // Listed entries stay until written.
+    if (changed->second.decoded) Encode(changed->second);
     if (NothingToWrite(changed->second)) continue;
     changes.emplace_back(&changed->first, &changed->second.value);
   }
@@ -65,6 +123,7 @@ void ModelCache::MarkWritten() {
   bytes_ -= changed_.size() * sizeof(changed_[0]);
   for (Entries::value_type* changed : changed_) {
     Entry& entry = changed->second;
+    if (entry.decoded) Encode(entry);  // Written as listed by SortedChanges.
     // A complete cache says a key it does not hold is absent; so does an unwritten delete.
     if (entry.keep && !NothingToWrite(entry)) {
       entry.changed = false;

@@ -6,17 +6,23 @@
 // writer, so a cached entry is never stale; folding a long log then reads RocksDB only for
 // entries it has not met lately, and an entry that many events of a batch change is written once.
 //
+// An entry many events change (a client's summary) can be held decoded: the projection changes the
+// message in place, and it is encoded once, when the changes are listed for writing, instead of
+// decoded and encoded for every event.
+//
 // A cache that starts with an empty generation is complete: a key it does not hold is absent,
 // with no read at all. It stays complete until it outgrows its budget. Entries written with
 // `keep = false` are forgotten once written, so a projection must never read them back.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/node_hash_map.h"
+#include "google/protobuf/message_lite.h"
 
 namespace stipple::projections {
 
@@ -25,17 +31,26 @@ class ModelCache {
   ModelCache(size_t budget_bytes, bool complete)
       : budget_bytes_(budget_bytes), complete_(complete) {}
 
-  // The entry: a value, or nullopt for an absent key. Null when the cache does not know.
-  const std::optional<std::string>* Find(const std::string& key) const;
+  // The entry: a value, or nullopt for an absent key. Null when the cache does not know. An entry
+  // held decoded is encoded first (and no longer held decoded).
+  const std::optional<std::string>* Find(const std::string& key);
   // Records what the database holds for `key` (after a read that missed the cache).
   void Remember(const std::string& key, std::optional<std::string> value);
   // Changes `key` (nullopt deletes it) until the next MarkWritten. `keep`: hold it in memory
   // afterwards too, for entries the projection reads back.
   void Change(const std::string& key, std::optional<std::string> value, bool keep);
 
-  // The changes since the last MarkWritten, in key order; a null value deletes.
+  // The message of `key` if the entry is held decoded, to be changed in place: the entry counts
+  // as changed. Null otherwise.
+  google::protobuf::MessageLite* Decoded(const std::string& key);
+  // Holds `message` as the entry of `key` from now on, changed, and returns it.
+  google::protobuf::MessageLite* HoldDecoded(
+      const std::string& key, std::unique_ptr<google::protobuf::MessageLite> message);
+
+  // The changes since the last MarkWritten, in key order; a null value deletes. Entries held
+  // decoded are encoded (and no longer held decoded).
   using ChangeRef = std::pair<const std::string*, const std::optional<std::string>*>;
-  std::vector<ChangeRef> SortedChanges() const;
+  std::vector<ChangeRef> SortedChanges();
   // The changes are in the database. Over budget, every entry is forgotten (and the cache is no
   // longer complete).
   void MarkWritten();
@@ -50,17 +65,23 @@ class ModelCache {
  private:
   struct Entry {
     std::optional<std::string> value;
+    // When set, the entry's value (and `value` is unset): always a changed entry.
+    std::unique_ptr<google::protobuf::MessageLite> decoded;
+    size_t decoded_cost = 0;  // What `decoded` is counted as in `bytes_`.
     bool changed = false;
     bool keep = true;
     bool maybe_stored = true;  // The database may hold the key.
   };
+  using Entries = absl::node_hash_map<std::string, Entry>;  // Nodes do not move: `changed_` points.
   static size_t Cost(const std::string& key, const std::optional<std::string>& value);
   static bool NothingToWrite(const Entry& entry);
+  // Encodes a decoded entry into its value.
+  void Encode(Entry& entry);
+  void ListChanged(Entries::value_type& entry);
 
   size_t budget_bytes_;
   bool complete_;
   size_t bytes_ = 0;
-  using Entries = absl::node_hash_map<std::string, Entry>;  // Nodes do not move: `changed_` points.
   Entries entries_;
   std::vector<Entries::value_type*> changed_;  // Each changed entry once; counted in `bytes_`.
 };

@@ -5,15 +5,14 @@
 // knows is in the model, read and written through a ModelWriter, so the runner can apply a batch of
 // events and write its changes with the new checkpoint in one atomic RocksDB write.
 
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "eventstore/event.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/message_lite.h"
+#include "projections/deterministic_bytes.h"
 #include "projections/model_cache.h"
 #include "projections/read_model_db.h"
 
@@ -23,19 +22,6 @@ namespace stipple::projections {
 inline constexpr char kCheckpointKey[] =
     "\xff"
     "checkpoint";
-
-// One byte string per message content: map entries in key order, so equal models store equal
-// bytes (a rebuild can be compared with the live model, a report with the last one sent).
-inline std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
 
 // Reads see the model as it will be after this batch; writes land with the batch. Both go
 // through the runner's cache of the generation.
@@ -71,32 +57,35 @@ class ModelWriter {
     Put(key, DeterministicBytes(message));
   }
 
-  // A message kept decoded for the rest of the batch and written once, when the batch is
-  // flushed: for entries many events of a batch update (report counters). A key read this way
-  // must not also be read or written with Get/Put in the same batch.
+  // The entry at `key` to change in place, held decoded in the cache (see ModelCache::Decoded),
+  // for entries many events update (a client's summary, report counters): decoded and encoded
+  // once per write, not once per event. An absent entry is created empty. A key is always read
+  // as the same `Message` type.
   template <typename Message>
   absl::StatusOr<Message*> Mutable(const std::string& key) {
-    auto it = decoded_.find(key);
-    if (it == decoded_.end()) {
-      auto message = std::make_unique<Message>();
-      absl::StatusOr<bool> found = GetProto(key, message.get());
-      if (!found.ok()) return found.status();
-      it = decoded_.emplace(key, std::move(message)).first;
-    }
-    return static_cast<Message*>(it->second.get());
+    return MutableEntry<Message>(key, /*create=*/true);
   }
-
-  // Writes every message taken with Mutable into the batch. The runner calls it after the batch's
-  // last event.
-  void Flush() {
-    for (const auto& [key, message] : decoded_) Put(key, DeterministicBytes(*message));
-    decoded_.clear();
+  // The same, but null for an absent entry (and nothing changes).
+  template <typename Message>
+  absl::StatusOr<Message*> MutableIfPresent(const std::string& key) {
+    return MutableEntry<Message>(key, /*create=*/false);
   }
 
  private:
+  template <typename Message>
+  absl::StatusOr<Message*> MutableEntry(const std::string& key, bool create) {
+    if (google::protobuf::MessageLite* held = cache_.Decoded(key)) {
+      return static_cast<Message*>(held);
+    }
+    auto message = std::make_unique<Message>();
+    absl::StatusOr<bool> found = GetProto(key, message.get());
+    if (!found.ok()) return found.status();
+    if (!*found && !create) return nullptr;
+    return static_cast<Message*>(cache_.HoldDecoded(key, std::move(message)));
+  }
+
   const Generation& generation_;
   ModelCache& cache_;
-  absl::flat_hash_map<std::string, std::unique_ptr<google::protobuf::MessageLite>> decoded_;
 };
 
 class Projection {

@@ -154,7 +154,6 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
                                                    ": ", s.message()));
       }
     }
-    model.Flush();
     target.applied = checkpoint;
   }
   // A bulk fold writes when it is caught up or its memory is full.

@@ -6,6 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "projections/deterministic_bytes.h"
+#include "stipple/projections/v1/read_models.pb.h"
+
 namespace stipple::projections {
 namespace {
 
@@ -13,7 +16,7 @@ using ::testing::ElementsAre;
 using ::testing::Pair;
 
 // The pending changes as (key, value or "<deleted>").
-std::vector<std::pair<std::string, std::string>> Changes(const ModelCache& cache) {
+std::vector<std::pair<std::string, std::string>> Changes(ModelCache& cache) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [key, value] : cache.SortedChanges()) {
     out.emplace_back(*key, value->has_value() ? **value : "<deleted>");
@@ -114,6 +117,76 @@ TEST(ModelCacheTest, ClearDropsUnwrittenChanges) {
   EXPECT_THAT(Changes(cache), ::testing::IsEmpty());
   EXPECT_FALSE(cache.complete());
   EXPECT_EQ(cache.Find("k"), nullptr);
+}
+
+using Counters = projections::v1::ReportCounters;
+
+Counters* HoldCounters(ModelCache& cache, const std::string& key, int consultations) {
+  auto counters = std::make_unique<Counters>();
+  counters->set_consultations(consultations);
+  return static_cast<Counters*>(cache.HoldDecoded(key, std::move(counters)));
+}
+
+TEST(ModelCacheTest, ADecodedEntryIsChangedInPlaceAndEncodedWhenItsChangesAreListed) {
+  ModelCache cache(1 << 20, /*complete=*/true);
+  EXPECT_EQ(cache.Decoded("r/day"), nullptr);
+  Counters* held = HoldCounters(cache, "r/day", 1);
+  ASSERT_EQ(cache.Decoded("r/day"), held);  // The same message, event after event.
+  held->set_consultations(2);
+  static_cast<Counters*>(cache.Decoded("r/day"))->set_plans_agreed(1);
+  Counters expected;
+  expected.set_consultations(2);
+  expected.set_plans_agreed(1);
+  EXPECT_THAT(Changes(cache), ElementsAre(Pair("r/day", DeterministicBytes(expected))));
+  cache.MarkWritten();
+  EXPECT_THAT(Changes(cache), ::testing::IsEmpty());
+  EXPECT_EQ(cache.Decoded("r/day"), nullptr);  // Held as bytes again once written.
+  EXPECT_EQ(**cache.Find("r/day"), DeterministicBytes(expected));
+}
+
+TEST(ModelCacheTest, ReadingOrOverwritingADecodedEntryEndsItsDecodedForm) {
+  ModelCache cache(1 << 20, /*complete=*/false);
+  HoldCounters(cache, "a", 1)->set_consultations(5);
+  Counters five;
+  five.set_consultations(5);
+  EXPECT_EQ(**cache.Find("a"), DeterministicBytes(five));  // Read as bytes: encoded.
+  EXPECT_EQ(cache.Decoded("a"), nullptr);
+  HoldCounters(cache, "b", 1);
+  cache.Change("b", "overwritten", /*keep=*/true);
+  EXPECT_EQ(cache.Decoded("b"), nullptr);
+  EXPECT_THAT(Changes(cache),
+              ElementsAre(Pair("a", DeterministicBytes(five)), Pair("b", "overwritten")));
+}
+
+TEST(ModelCacheTest, ADecodedEntryIsCountedAgainstTheBudgetAndAsItsBytesOnceEncoded) {
+  ModelCache cache(1 << 20, /*complete=*/true);
+  cache.Change("k", "12345", /*keep=*/true);
+  cache.MarkWritten();
+  const size_t as_bytes = cache.bytes();
+  auto counters = std::make_unique<Counters>();
+  counters->set_consultations(5);
+  cache.HoldDecoded("k", std::move(counters));
+  EXPECT_GT(cache.bytes(), as_bytes);  // Decoded, a message takes more than its bytes.
+  cache.SortedChanges();
+  cache.MarkWritten();
+  Counters five;
+  five.set_consultations(5);
+  EXPECT_EQ(cache.bytes(), as_bytes - 5 + DeterministicBytes(five).size());
+  cache.Clear();
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
+TEST(ModelCacheTest, DecodedEntriesOverBudgetAreWrittenAndThenCountedAsTheirBytes) {
+  ModelCache cache(300, /*complete=*/true);
+  HoldCounters(cache, "k", 7);
+  EXPECT_GT(cache.bytes(), cache.budget());  // Time to write (a bulk fold writes now).
+  Counters seven;
+  seven.set_consultations(7);
+  EXPECT_THAT(Changes(cache), ElementsAre(Pair("k", DeterministicBytes(seven))));
+  cache.MarkWritten();
+  EXPECT_LE(cache.bytes(), cache.budget());  // Encoded, it fits: kept, and the cache complete.
+  EXPECT_TRUE(cache.complete());
+  EXPECT_EQ(**cache.Find("k"), DeterministicBytes(seven));
 }
 
 }  // namespace

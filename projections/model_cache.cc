@@ -57,22 +57,25 @@ void ModelCache::Remember(const std::string& key, std::optional<std::string> val
   entry.value = std::move(value);
 }
 
-void ModelCache::Change(const std::string& key, std::optional<std::string> value, bool keep) {
+void ModelCache::Change(const std::string& key, std::optional<std::string> value) {
   auto [it, inserted] = entries_.try_emplace(key);
   Entry& entry = it->second;
   if (inserted) {
-    entry.keep = keep;
     // In a complete cache an unknown key is known to be absent from the database.
     entry.maybe_stored = !complete_;
   } else {
     bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
     entry.decoded.reset();
     entry.decoded_cost = 0;
-    entry.keep = entry.keep || keep;
   }
   bytes_ += Cost(key, value);
   entry.value = std::move(value);
   ListChanged(*it);
+}
+
+void ModelCache::AddWriteOnly(std::string key, std::string value) {
+  bytes_ += Cost(key, value);
+  write_only_.emplace_back(std::move(key), std::move(value));
 }
 
 google::protobuf::MessageLite* ModelCache::Decoded(const std::string& key) {
@@ -93,7 +96,6 @@ google::protobuf::MessageLite* ModelCache::HoldDecoded(
     if (entry.value.has_value()) encoded_size = entry.value->size();
     entry.value.reset();
   }
-  entry.keep = true;
   entry.decoded = std::move(message);
   entry.decoded_cost = DecodedCost(encoded_size);
   bytes_ += Cost(key, std::nullopt) + entry.decoded_cost;
@@ -108,12 +110,13 @@ bool ModelCache::NothingToWrite(const Entry& entry) {
 
 std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() {
   std::vector<ChangeRef> changes;
-  changes.reserve(changed_.size());
+  changes.reserve(changed_.size() + write_only_.size());
   for (Entries::value_type* changed : changed_) {  // Listed entries stay until written.
     if (changed->second.decoded) Encode(changed->second);
     if (NothingToWrite(changed->second)) continue;
     changes.emplace_back(&changed->first, &changed->second.value);
   }
+  for (const auto& [key, value] : write_only_) changes.emplace_back(&key, &value);
   std::sort(changes.begin(), changes.end(),
             [](const ChangeRef& a, const ChangeRef& b) { return *a.first < *b.first; });
   return changes;
@@ -125,7 +128,7 @@ void ModelCache::MarkWritten() {
     Entry& entry = changed->second;
     if (entry.decoded) Encode(entry);  // Written as listed by SortedChanges.
     // A complete cache says a key it does not hold is absent; so does an unwritten delete.
-    if (entry.keep && !NothingToWrite(entry)) {
+    if (!NothingToWrite(entry)) {
       entry.changed = false;
       entry.maybe_stored = true;
     } else {
@@ -134,12 +137,15 @@ void ModelCache::MarkWritten() {
     }
   }
   changed_.clear();
+  for (const auto& [key, value] : write_only_) bytes_ -= Cost(key, value);
+  write_only_.clear();
   if (bytes_ > budget_bytes_) Clear();  // Nothing unwritten is left to lose.
 }
 
 void ModelCache::Clear() {
   entries_.clear();
   changed_.clear();
+  write_only_.clear();
   bytes_ = 0;
   complete_ = false;
 }

@@ -11,8 +11,10 @@
 // decoded and encoded for every event.
 //
 // A cache that starts with an empty generation is complete: a key it does not hold is absent,
-// with no read at all. It stays complete until it outgrows its budget. Entries written with
-// `keep = false` are forgotten once written, so a projection must never read them back.
+// with no read at all. It stays complete until it outgrows its budget.
+//
+// Write-only entries (history lines, one per event) are never read back: they are only listed for
+// the next write, never looked up, and forgotten once written.
 
 #include <cstddef>
 #include <memory>
@@ -36,9 +38,11 @@ class ModelCache {
   const std::optional<std::string>* Find(const std::string& key);
   // Records what the database holds for `key` (after a read that missed the cache).
   void Remember(const std::string& key, std::optional<std::string> value);
-  // Changes `key` (nullopt deletes it) until the next MarkWritten. `keep`: hold it in memory
-  // afterwards too, for entries the projection reads back.
-  void Change(const std::string& key, std::optional<std::string> value, bool keep);
+  // Changes `key` (nullopt deletes it) until the next MarkWritten.
+  void Change(const std::string& key, std::optional<std::string> value);
+  // Adds a write-only entry for the next write. A projection never reads it back, never changes
+  // it otherwise, and adds each key once.
+  void AddWriteOnly(std::string key, std::string value);
 
   // The message of `key` if the entry is held decoded, to be changed in place: the entry counts
   // as changed. Null otherwise.
@@ -69,7 +73,6 @@ class ModelCache {
     std::unique_ptr<google::protobuf::MessageLite> decoded;
     size_t decoded_cost = 0;  // What `decoded` is counted as in `bytes_`.
     bool changed = false;
-    bool keep = true;
     bool maybe_stored = true;  // The database may hold the key.
   };
   using Entries = absl::node_hash_map<std::string, Entry>;  // Nodes do not move: `changed_` points.
@@ -84,6 +87,7 @@ class ModelCache {
   size_t bytes_ = 0;
   Entries entries_;
   std::vector<Entries::value_type*> changed_;  // Each changed entry once; counted in `bytes_`.
+  std::vector<std::pair<std::string, std::optional<std::string>>> write_only_;
 };
 
 }  // namespace stipple::projections

@@ -31,15 +31,13 @@ class ModelWriter {
       : generation_(generation), cache_(cache) {}
 
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key);
-  void Put(const std::string& key, std::string value) {
-    cache_.Change(key, std::move(value), /*keep=*/true);
+  void Put(const std::string& key, std::string value) { cache_.Change(key, std::move(value)); }
+  // For an entry the projection never reads back nor writes again (a history line): never looked
+  // up, and not kept in memory once written.
+  void PutWriteOnly(std::string key, std::string value) {
+    cache_.AddWriteOnly(std::move(key), std::move(value));
   }
-  // For an entry the projection never reads back (a history line): not kept in memory once
-  // written.
-  void PutWriteOnly(const std::string& key, std::string value) {
-    cache_.Change(key, std::move(value), /*keep=*/false);
-  }
-  void Delete(const std::string& key) { cache_.Change(key, std::nullopt, /*keep=*/true); }
+  void Delete(const std::string& key) { cache_.Change(key, std::nullopt); }
 
   // Proto helpers. Get: false when absent; DATA_LOSS when the stored bytes do not parse.
   template <typename Message>

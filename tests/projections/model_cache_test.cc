@@ -37,10 +37,10 @@ TEST(ModelCacheTest, ACompleteCacheKnowsUnheldKeysAreAbsentAnIncompleteOneDoesNo
 
 TEST(ModelCacheTest, ChangesAreListedOnceInKeyOrderWithTheirLastValue) {
   ModelCache cache(1 << 20, /*complete=*/false);
-  cache.Change("b", "1", /*keep=*/true);
-  cache.Change("a", "2", /*keep=*/true);
-  cache.Change("b", "3", /*keep=*/true);
-  cache.Change("c", std::nullopt, /*keep=*/true);  // Perhaps stored: the delete is written.
+  cache.Change("b", "1");
+  cache.Change("a", "2");
+  cache.Change("b", "3");
+  cache.Change("c", std::nullopt);  // Perhaps stored: the delete is written.
   EXPECT_THAT(Changes(cache), ElementsAre(Pair("a", "2"), Pair("b", "3"), Pair("c", "<deleted>")));
   EXPECT_EQ(**cache.Find("b"), "3");
   cache.MarkWritten();
@@ -50,32 +50,32 @@ TEST(ModelCacheTest, ChangesAreListedOnceInKeyOrderWithTheirLastValue) {
 
 TEST(ModelCacheTest, InACompleteCacheDeletingWhatWasNeverWrittenWritesNothing) {
   ModelCache cache(1 << 20, /*complete=*/true);
-  cache.Change("index/old", "", /*keep=*/true);
-  cache.Change("index/old", std::nullopt, /*keep=*/true);
-  cache.Change("gone", std::nullopt, /*keep=*/true);
+  cache.Change("index/old", "");
+  cache.Change("index/old", std::nullopt);
+  cache.Change("gone", std::nullopt);
   EXPECT_THAT(Changes(cache), ::testing::IsEmpty());
   EXPECT_FALSE(cache.Find("index/old")->has_value());
   // Once written, a delete must reach the database.
-  cache.Change("index/new", "", /*keep=*/true);
+  cache.Change("index/new", "");
   cache.MarkWritten();
-  cache.Change("index/new", std::nullopt, /*keep=*/true);
+  cache.Change("index/new", std::nullopt);
   EXPECT_THAT(Changes(cache), ElementsAre(Pair("index/new", "<deleted>")));
   // Written, deleted and written again within one batch: listed once.
-  cache.Change("again", "1", /*keep=*/true);
-  cache.Change("again", std::nullopt, /*keep=*/true);
-  cache.Change("again", "2", /*keep=*/true);
+  cache.Change("again", "1");
+  cache.Change("again", std::nullopt);
+  cache.Change("again", "2");
   EXPECT_THAT(Changes(cache), ElementsAre(Pair("again", "2"), Pair("index/new", "<deleted>")));
 }
 
 TEST(ModelCacheTest, AKeyAddedAndDeletedOverAndOverCostsTheSameMemoryAsOnce) {
   ModelCache cache(1 << 20, /*complete=*/true);
-  cache.Change("slot", "booked", /*keep=*/true);
-  cache.Change("slot", std::nullopt, /*keep=*/true);
+  cache.Change("slot", "booked");
+  cache.Change("slot", std::nullopt);
   const size_t once = cache.bytes();
   EXPECT_GT(once, 0u);  // The listed key is counted until written.
   for (int i = 0; i < 10000; ++i) {
-    cache.Change("slot", "booked", /*keep=*/true);
-    cache.Change("slot", std::nullopt, /*keep=*/true);
+    cache.Change("slot", "booked");
+    cache.Change("slot", std::nullopt);
   }
   EXPECT_EQ(cache.bytes(), once);
   EXPECT_THAT(Changes(cache), ::testing::IsEmpty());
@@ -85,22 +85,31 @@ TEST(ModelCacheTest, AKeyAddedAndDeletedOverAndOverCostsTheSameMemoryAsOnce) {
   EXPECT_FALSE(cache.Find("slot")->has_value());
 }
 
-TEST(ModelCacheTest, WriteOnlyEntriesAreForgottenOnceWritten) {
+TEST(ModelCacheTest, WriteOnlyEntriesAreListedInKeyOrderWithTheOthersAndForgottenOnceWritten) {
   ModelCache cache(1 << 20, /*complete=*/false);
-  cache.Change("history/1", "line", /*keep=*/false);
-  EXPECT_EQ(**cache.Find("history/1"), "line");  // Until written, reads see it.
+  cache.AddWriteOnly("history/2", "second");
+  cache.Change("summary", "s");
+  cache.AddWriteOnly("history/1", "first");
+  EXPECT_GT(cache.bytes(), 0u);
+  EXPECT_THAT(Changes(cache), ElementsAre(Pair("history/1", "first"), Pair("history/2", "second"),
+                                          Pair("summary", "s")));
+  EXPECT_EQ(cache.Find("history/1"), nullptr);  // Never looked up.
   cache.MarkWritten();
-  EXPECT_EQ(cache.Find("history/1"), nullptr);
-  EXPECT_EQ(cache.bytes(), 0u);
+  EXPECT_THAT(Changes(cache), ElementsAre());
+  EXPECT_EQ(**cache.Find("summary"), "s");
+  cache.Clear();
+  cache.AddWriteOnly("history/3", "third");
+  cache.Clear();  // Unwritten write-only entries are dropped too.
+  EXPECT_THAT(Changes(cache), ElementsAre());
 }
 
 TEST(ModelCacheTest, OverBudgetEverythingWrittenIsForgottenAndTheCacheIsNoLongerComplete) {
   ModelCache cache(1000, /*complete=*/true);
-  cache.Change("small", "x", /*keep=*/true);
+  cache.Change("small", "x");
   cache.MarkWritten();
   EXPECT_TRUE(cache.complete());
   EXPECT_NE(cache.Find("small"), nullptr);
-  cache.Change("big", std::string(2000, 'v'), /*keep=*/true);
+  cache.Change("big", std::string(2000, 'v'));
   EXPECT_GT(cache.bytes(), cache.budget());
   EXPECT_THAT(Changes(cache), ::testing::SizeIs(1));  // Nothing unwritten is dropped before.
   cache.MarkWritten();
@@ -112,7 +121,7 @@ TEST(ModelCacheTest, OverBudgetEverythingWrittenIsForgottenAndTheCacheIsNoLonger
 
 TEST(ModelCacheTest, ClearDropsUnwrittenChanges) {
   ModelCache cache(1 << 20, /*complete=*/true);
-  cache.Change("k", "v", /*keep=*/true);
+  cache.Change("k", "v");
   cache.Clear();
   EXPECT_THAT(Changes(cache), ::testing::IsEmpty());
   EXPECT_FALSE(cache.complete());
@@ -152,7 +161,7 @@ TEST(ModelCacheTest, ReadingOrOverwritingADecodedEntryEndsItsDecodedForm) {
   EXPECT_EQ(**cache.Find("a"), DeterministicBytes(five));  // Read as bytes: encoded.
   EXPECT_EQ(cache.Decoded("a"), nullptr);
   HoldCounters(cache, "b", 1);
-  cache.Change("b", "overwritten", /*keep=*/true);
+  cache.Change("b", "overwritten");
   EXPECT_EQ(cache.Decoded("b"), nullptr);
   EXPECT_THAT(Changes(cache),
               ElementsAre(Pair("a", DeterministicBytes(five)), Pair("b", "overwritten")));
@@ -160,7 +169,7 @@ TEST(ModelCacheTest, ReadingOrOverwritingADecodedEntryEndsItsDecodedForm) {
 
 TEST(ModelCacheTest, ADecodedEntryIsCountedAgainstTheBudgetAndAsItsBytesOnceEncoded) {
   ModelCache cache(1 << 20, /*complete=*/true);
-  cache.Change("k", "12345", /*keep=*/true);
+  cache.Change("k", "12345");
   cache.MarkWritten();
   const size_t as_bytes = cache.bytes();
   auto counters = std::make_unique<Counters>();

@@ -1,6 +1,7 @@
 #include "projections/model_cache.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "projections/deterministic_bytes.h"
 
@@ -8,8 +9,13 @@ namespace stipple::projections {
 namespace {
 
 // A decoded message takes several times its encoded size (fields, sub-messages, string headers).
-// A rough figure: the message is counted at what it was decoded from, until encoded again.
-size_t DecodedCost(size_t encoded_size) { return 4 * encoded_size + 256; }
+// A rough figure, fixed until the message is encoded again: so a new message, which fills as
+// events arrive, is counted at what a full client summary takes (about 1 KiB).
+size_t DecodedCost(size_t encoded_size) { return std::max<size_t>(1024, 4 * encoded_size + 256); }
+
+// Write-only entries fill a vector that a bulk fold grows to millions of slots; once written,
+// following live needs only a few.
+constexpr size_t kWriteOnlySlotsKept = 1 << 16;
 
 }  // namespace
 
@@ -119,6 +125,11 @@ std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() {
   for (const auto& [key, value] : write_only_) changes.emplace_back(&key, &value);
   std::sort(changes.begin(), changes.end(),
             [](const ChangeRef& a, const ChangeRef& b) { return *a.first < *b.first; });
+  // A table file takes each key once: a write-only key is added once and never changed.
+  assert(std::adjacent_find(changes.begin(), changes.end(),
+                            [](const ChangeRef& a, const ChangeRef& b) {
+                              return *a.first == *b.first;
+                            }) == changes.end());
   return changes;
 }
 
@@ -126,7 +137,8 @@ void ModelCache::MarkWritten() {
   bytes_ -= changed_.size() * sizeof(changed_[0]);
   for (Entries::value_type* changed : changed_) {
     Entry& entry = changed->second;
-    if (entry.decoded) Encode(entry);  // Written as listed by SortedChanges.
+    // Written as SortedChanges listed (and encoded) it: a change since would be lost.
+    assert(!entry.decoded);
     // A complete cache says a key it does not hold is absent; so does an unwritten delete.
     if (!NothingToWrite(entry)) {
       entry.changed = false;
@@ -139,13 +151,14 @@ void ModelCache::MarkWritten() {
   changed_.clear();
   for (const auto& [key, value] : write_only_) bytes_ -= Cost(key, value);
   write_only_.clear();
+  if (write_only_.capacity() > kWriteOnlySlotsKept) write_only_.shrink_to_fit();
   if (bytes_ > budget_bytes_) Clear();  // Nothing unwritten is left to lose.
 }
 
 void ModelCache::Clear() {
   entries_.clear();
   changed_.clear();
-  write_only_.clear();
+  write_only_ = {};
   bytes_ = 0;
   complete_ = false;
 }

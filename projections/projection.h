@@ -58,7 +58,8 @@ class ModelWriter {
   // The entry at `key` to change in place, held decoded in the cache (see ModelCache::Decoded),
   // for entries many events update (a client's summary, report counters): decoded and encoded
   // once per write, not once per event. An absent entry is created empty. A key is always read
-  // as the same `Message` type.
+  // as the same `Message` type. The pointer is valid until the end of the Apply, and only while
+  // the key is not also read or written with Get/Put/Delete (which end its decoded form).
   template <typename Message>
   absl::StatusOr<Message*> Mutable(const std::string& key) {
     return MutableEntry<Message>(key, /*create=*/true);

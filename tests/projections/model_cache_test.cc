@@ -198,5 +198,26 @@ TEST(ModelCacheTest, DecodedEntriesOverBudgetAreWrittenAndThenCountedAsTheirByte
   EXPECT_EQ(**cache.Find("k"), DeterministicBytes(seven));
 }
 
+TEST(ModelCacheTest, AWriteRetriedAfterAFullDiskListsTheSameDecodedChanges) {
+  ModelCache cache(1 << 20, /*complete=*/true);
+  HoldCounters(cache, "r/day", 3);
+  cache.AddWriteOnly("h/1", "line");
+  const auto first = Changes(cache);  // The write fails: no MarkWritten.
+  EXPECT_THAT(Changes(cache), ::testing::ContainerEq(first));
+  Counters three;
+  three.set_consultations(3);
+  EXPECT_THAT(first, ElementsAre(Pair("h/1", "line"), Pair("r/day", DeterministicBytes(three))));
+  // The next event of the same key, before the retry: decoded again from the listed bytes.
+  auto again = std::make_unique<Counters>();
+  again->ParseFromString(**cache.Find("r/day"));
+  static_cast<Counters*>(cache.HoldDecoded("r/day", std::move(again)))->set_plans_agreed(1);
+  Counters changed = three;
+  changed.set_plans_agreed(1);
+  EXPECT_THAT(Changes(cache),
+              ElementsAre(Pair("h/1", "line"), Pair("r/day", DeterministicBytes(changed))));
+  cache.MarkWritten();
+  EXPECT_THAT(Changes(cache), ElementsAre());
+}
+
 }  // namespace
 }  // namespace stipple::projections

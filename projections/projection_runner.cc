@@ -156,8 +156,10 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
     }
     target.applied = checkpoint;
   }
-  // A bulk fold writes when it is caught up or its memory is full.
-  if (catching_up && target.cache.complete() && target.cache.bytes() <= target.cache.budget()) {
+  // Catching up, a fold writes when it is caught up or its memory is full: one sorted table file
+  // per cache-full, not one per batch (which piled level-0 files up faster than RocksDB could
+  // compact them, until it stopped every read model's writes).
+  if (catching_up && target.cache.bytes() <= target.cache.budget()) {
     return absl::OkStatus();
   }
   // Following live, the cache keeps only what recent events need.

@@ -27,7 +27,9 @@ struct RunnerOptions {
   // Memory for recently read or written read-model entries, per generation.
   size_t cache_bytes = 32 << 20;
   // Filling an empty generation (a rebuild, a first start), the runner folds in memory up to this
-  // much and then writes everything at once as a sorted table file, not entry by entry.
+  // much and then writes everything at once as a sorted table file, not entry by entry; and so on
+  // until caught up. (Catching up into a generation that has entries, it holds up to
+  // `cache_bytes`.)
   size_t bulk_bytes = 128 << 20;
   // From this many changes on, a write goes in as a sorted table file: far cheaper than as many
   // memtable inserts, each a walk of a large skip list.

@@ -230,6 +230,33 @@ TEST_F(RunnerTest, CrashInTheMiddleOfCatchUpAppliesNothingTwiceAndSkipsNothing) 
   ExpectEachPositionOnce(*runner.serving());
 }
 
+TEST_F(RunnerTest, CatchingUpIntoAGenerationWithEntriesWritesWhenCaughtUpNotEveryBatch) {
+  // A restart with a backlog: the cache starts empty but not complete (the generation has
+  // entries). It holds the folded batches all the same, up to its memory, and writes them at
+  // once, as one table file instead of one per batch.
+  const RunnerOptions small_batches = {.max_batch_events = 10};
+  AppendEvents(100);
+  const eventstore::GlobalPosition first = store_->HeadPosition();
+  auto db = ReadModelDb::Open(dir_.path() + "/models");
+  ASSERT_TRUE(db.ok());
+  {
+    ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), small_batches);
+    ASSERT_TRUE(runner.Start().ok());
+    ASSERT_TRUE(runner.WaitFor(first, absl::Now() + absl::Seconds(60)).ok());
+  }
+  AppendEvents(600);
+  auto owned = std::make_unique<PausingProjection>(first + 550, /*meeting=*/1);
+  PausingProjection& projection = *owned;
+  ProjectionRunner runner(*store_, **db, std::move(owned), small_batches);
+  absl::Cleanup release = [&] { projection.Resume(); };
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(projection.paused().WaitForNotificationWithTimeout(absl::Seconds(60)));
+  EXPECT_EQ(runner.checkpoint(), first);  // 55 batches folded, none written yet.
+  projection.Resume();
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  ExpectEachPositionOnce(*runner.serving());
+}
+
 TEST_F(RunnerTest, AFailureDuringABulkFoldWritesNothingAndTheRestartAppliesEachEventOnce) {
   AppendEvents(600);
   auto db = ReadModelDb::Open(dir_.path() + "/models");
@@ -442,10 +469,9 @@ INSTANTIATE_TEST_SUITE_P(
         FoldOptions{"Defaults", {.max_batch_events = 13}},
         // No bulk fold: every batch written as it is applied, through memtable writes.
         FoldOptions{"PerBatchWrites", {.max_batch_events = 13, .bulk_bytes = 0}},
-        // A bulk fold that outgrows its memory: written once as a table file, after which the
-        // cache is no longer complete and every batch is written (as a table file, from one
-        // change on); a tiny cache, forgotten after almost every batch, so projections read
-        // their entries back from RocksDB.
+        // A bulk fold that outgrows its memory: written as a table file (from one change on)
+        // whenever it is full, after which the cache is no longer complete, so projections read
+        // their entries back from RocksDB; and a tiny cache once caught up.
         FoldOptions{"SpillsAndTinyCache",
                     {.max_batch_events = 13,
                      .cache_bytes = 4 << 10,

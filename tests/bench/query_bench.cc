@@ -8,7 +8,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -35,7 +37,8 @@ namespace api = stipple::api::v1;
 struct Latencies {
   double summary_p50 = 0, summary_p99 = 0, report_p50 = 0, report_p99 = 0;
   double fold_events_per_second = 0;
-  double settle_seconds = 0;  // After the fold, until the read models' compactions were done.
+  // After the fold, until the read models' compactions were done and the disk was quiet.
+  double settle_seconds = 0;
 };
 
 // Whether RocksDB has background work for the generation queued or running (compactions after
@@ -49,6 +52,29 @@ bool Busy(const projections::Generation& generation) {
     }
   }
   return false;
+}
+
+// Bytes this process has had written to storage (Linux /proc/self/io); -1 when unknown.
+int64_t WrittenBytes() {
+  std::ifstream io("/proc/self/io");
+  std::string field;
+  int64_t value = 0;
+  while (io >> field >> value) {
+    if (field == "write_bytes:") return value;
+  }
+  return -1;
+}
+
+// Waits until the process has written nothing for two seconds in a row (at most two minutes):
+// the event store's own compactions after writing a large log compete with the queries too.
+void WaitForQuietDisk() {
+  int64_t last = WrittenBytes();
+  for (int quiet = 0, waited = 0; quiet < 2 && waited < 120 && last >= 0; ++waited) {
+    absl::SleepFor(absl::Seconds(1));
+    const int64_t now = WrittenBytes();
+    quiet = now == last ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 Latencies Measure(int64_t clients, const std::string& dir) {
@@ -76,6 +102,7 @@ Latencies Measure(int64_t clients, const std::string& dir) {
     const std::shared_ptr<projections::Generation> serving = (*models)->runner(name)->serving();
     while (Busy(*serving)) absl::SleepFor(absl::Milliseconds(100));
   }
+  WaitForQuietDisk();
   out.settle_seconds = absl::ToDoubleSeconds(absl::Now() - settle_start);
 
   auto server = services::StippleServer::Start("127.0.0.1:0", **store, models->get());
@@ -141,7 +168,7 @@ int main(int argc, char** argv) {
               s.report_p99, l.report_p50, l.report_p99, l.report_p99 / s.report_p99);
   std::printf(
       "(folding these logs into the read models: %.0f and %.0f events/s; then %.1f and %.1f s "
-      "until their compactions were done)\n",
+      "until their compactions were done and nothing was written for 2 s)\n",
       s.fold_events_per_second, l.fold_events_per_second, s.settle_seconds, l.settle_seconds);
   return 0;
 }

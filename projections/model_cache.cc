@@ -43,6 +43,12 @@ void ModelCache::Encode(Entry& entry) {
   entry.decoded_cost = 0;
 }
 
+void ModelCache::Uncount(const std::string& key, Entry& entry) {
+  bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
+  entry.decoded.reset();
+  entry.decoded_cost = 0;
+}
+
 void ModelCache::ListChanged(Entries::value_type& entry) {
   if (!entry.second.changed) {
     changed_.push_back(&entry);
@@ -54,11 +60,7 @@ void ModelCache::ListChanged(Entries::value_type& entry) {
 void ModelCache::Remember(const std::string& key, std::optional<std::string> value) {
   auto [it, inserted] = entries_.try_emplace(key);
   Entry& entry = it->second;
-  if (!inserted) {
-    bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
-    entry.decoded.reset();
-    entry.decoded_cost = 0;
-  }
+  if (!inserted) Uncount(key, entry);
   bytes_ += Cost(key, value);
   entry.value = std::move(value);
 }
@@ -70,9 +72,7 @@ void ModelCache::Change(const std::string& key, std::optional<std::string> value
     // In a complete cache an unknown key is known to be absent from the database.
     entry.maybe_stored = !complete_;
   } else {
-    bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
-    entry.decoded.reset();
-    entry.decoded_cost = 0;
+    Uncount(key, entry);
   }
   bytes_ += Cost(key, value);
   entry.value = std::move(value);
@@ -98,8 +98,8 @@ google::protobuf::MessageLite* ModelCache::HoldDecoded(
   if (inserted) {
     entry.maybe_stored = !complete_;
   } else {
-    bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
     if (entry.value.has_value()) encoded_size = entry.value->size();
+    Uncount(key, entry);
     entry.value.reset();
   }
   entry.decoded = std::move(message);

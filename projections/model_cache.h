@@ -80,6 +80,8 @@ class ModelCache {
   static bool NothingToWrite(const Entry& entry);
   // Encodes a decoded entry into its value.
   void Encode(Entry& entry);
+  // Takes the entry's value, decoded or not, out of `bytes_` and ends its decoded form.
+  void Uncount(const std::string& key, Entry& entry);
   void ListChanged(Entries::value_type& entry);
 
   size_t budget_bytes_;

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "eventstore/rocksdb_event_store.h"
 #include "services/log.h"
+#include "services/process_settings.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on; port 0 picks one");
@@ -43,6 +44,7 @@ sigset_t BlockShutdownSignals() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("stippled --listen=HOST:PORT --data_dir=DIR");
   absl::ParseCommandLine(argc, argv);
+  stipple::services::ApplyProductionProcessSettings();
   sigset_t shutdown_signals = BlockShutdownSignals();
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);

@@ -33,6 +33,7 @@
 #include "eventstore/rocksdb_event_store.h"
 #include "grpcpp/create_channel.h"
 #include "projections/read_models.h"
+#include "services/process_settings.h"
 #include "services/server.h"
 #include "tests/bench/percentile.h"
 #include "tests/support/front_desk.h"
@@ -289,6 +290,7 @@ void PrintRow(const char* system, int clients, const Figures& f) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  stipple::services::ApplyProductionProcessSettings();
   using namespace stipple::bench;
   const std::string pg = absl::GetFlag(FLAGS_pg);
   const std::string dir = absl::GetFlag(FLAGS_bench_dir) + "/command_bench";

@@ -22,6 +22,7 @@
 #include "benchmark/benchmark.h"
 #include "eventstore/rocksdb_event_store.h"
 #include "rocksdb/db.h"
+#include "services/process_settings.h"
 #include "tests/bench/percentile.h"
 
 namespace {
@@ -164,6 +165,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
+  stipple::services::ApplyProductionProcessSettings();
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];

@@ -24,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "eventstore/rocksdb_event_store.h"
 #include "projections/read_models.h"
+#include "services/process_settings.h"
 #include "tests/projections/workload.h"
 
 using stipple::eventstore::GlobalPosition;
@@ -61,6 +62,7 @@ size_t WriteLog(stipple::eventstore::EventStore& store, int64_t target_events) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  stipple::services::ApplyProductionProcessSettings();
   std::string dir = "./bench-data";
   int64_t target_events = 1000000;
   bool reuse_log = false;

@@ -19,6 +19,7 @@
 #include "eventstore/rocksdb_event_store.h"
 #include "grpcpp/create_channel.h"
 #include "projections/read_models.h"
+#include "services/process_settings.h"
 #include "services/server.h"
 #include "stipple/api/v1/queries.grpc.pb.h"
 #include "tests/bench/client_log.h"
@@ -170,6 +171,7 @@ Latencies Measure(int64_t clients, const std::string& dir) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  stipple::services::ApplyProductionProcessSettings();
   using namespace stipple::bench;
   const std::string dir = absl::GetFlag(FLAGS_bench_dir) + "/query_bench";
   const int64_t small = absl::GetFlag(FLAGS_small), large = absl::GetFlag(FLAGS_large);

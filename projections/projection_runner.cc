@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "eventstore/keys.h"
@@ -32,6 +33,8 @@ struct ProjectionRunner::Target {
   GlobalPosition checkpoint;
   GlobalPosition applied;  // Folded into the cache; ahead of `checkpoint` until written.
   ModelCache cache;
+  int table_files = 0;          // Ingested since the last write while following live.
+  bool compaction_due = false;  // Set by a write that ended a catch-up of many table files.
 };
 
 namespace {
@@ -81,6 +84,31 @@ void ProjectionRunner::Stop() {
   if (rebuild_subscription_) rebuild_subscription_->Cancel();
   if (live_thread_.joinable()) live_thread_.join();
   if (rebuild_thread_.joinable()) rebuild_thread_.join();
+  absl::MutexLock compaction(&compaction_mu_);  // No follower is left to start another.
+  cancel_compaction_ = true;
+  if (compaction_thread_.joinable()) compaction_thread_.join();
+}
+
+void ProjectionRunner::StartCompaction(std::shared_ptr<Generation> generation) {
+  absl::MutexLock lock(&compaction_mu_);
+  if (compaction_thread_.joinable()) {
+    cancel_compaction_ = true;  // Most likely of a generation a rebuild has replaced.
+    compaction_thread_.join();
+  }
+  if (stopping_) {
+    --compactions_due_;
+    return;
+  }
+  cancel_compaction_ = false;
+  compaction_thread_ = std::thread([this, generation = std::move(generation)] {
+    pthread_setname_np(pthread_self(), ("compact " + name_).substr(0, 15).c_str());
+    rocksdb::CompactRangeOptions options;
+    options.canceled = &cancel_compaction_;
+    // The result is not checked: cancelled, it is Incomplete; a failure to write (a full disk)
+    // also fails the next commit, which reports it in health().
+    generation->db()->CompactRange(options, generation->handle(), nullptr, nullptr);
+    --compactions_due_;
+  });
 }
 
 GlobalPosition ProjectionRunner::checkpoint() const {
@@ -164,13 +192,15 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
   }
   // Following live, the cache keeps only what recent events need.
   if (!catching_up) target.cache.set_budget(options_.cache_bytes);
-  absl::Status written = WriteChanges(target, checkpoint);
+  absl::Status written = WriteChanges(target, checkpoint, /*following_live=*/!catching_up);
   // Out of space, the changes stay held: the same commit can be tried again.
   *retryable = written.code() == absl::StatusCode::kResourceExhausted;
+  if (std::exchange(target.compaction_due, false)) StartCompaction(target.generation);
   return written;
 }
 
-absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition checkpoint) {
+absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition checkpoint,
+                                            bool following_live) {
   const std::vector<ModelCache::ChangeRef> changes = target.cache.SortedChanges();
   rocksdb::DB* db = target.generation->db();
   rocksdb::ColumnFamilyHandle* family = target.generation->handle();
@@ -191,6 +221,7 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
       ingest.move_files = true;
       s = db->IngestExternalFile(family, {path}, ingest);
     }
+    if (s.ok()) ++target.table_files;
     std::error_code ignored;
     std::filesystem::remove(path, ignored);  // Moved into the database, or failed.
   } else {
@@ -218,7 +249,14 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
     return status;
   }
   target.cache.MarkWritten();
+  if (following_live) {
+    const int files = std::exchange(target.table_files, 0);
+    target.compaction_due =
+        options_.compact_after_table_files > 0 && files >= options_.compact_after_table_files;
+  }
   absl::MutexLock lock(&mu_);  // Readers of the live target see its checkpoint under `mu_`.
+  // Whoever waits for this checkpoint and then for compacting() to end sees the compaction.
+  if (target.compaction_due) ++compactions_due_;
   target.checkpoint = checkpoint;
   return absl::OkStatus();
 }
@@ -370,7 +408,7 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
     absl::MutexLock commit_lock(&commit_mu_);
     Target& live = LiveTarget();
     if (live.applied > live.checkpoint) {
-      absl::Status s = WriteChanges(live, live.applied);
+      absl::Status s = WriteChanges(live, live.applied, /*following_live=*/false);
       absl::MutexLock lock(&mu_);
       if (s.ok()) {
         ++changes_;

@@ -37,6 +37,11 @@ struct RunnerOptions {
   // Following live, the pace of commits under steady load (unless `max_batch_events` fill
   // first); an event that arrives after a quiet spell is committed at once.
   absl::Duration min_commit_interval = absl::Milliseconds(20);
+  // A catch-up that wrote this many table files or more (0: never) is compacted in the
+  // background once caught up. Each file spans the whole key range, so a large fold leaves
+  // overlapping files spread over several levels: every look-up checks each of them, and stale
+  // versions of entries take space. Compacted, the generation is one sorted run.
+  int compact_after_table_files = 2;
 };
 
 class ProjectionRunner {
@@ -67,6 +72,8 @@ class ProjectionRunner {
   bool rebuilding() const { return rebuilding_; }
   // The last error that stopped the runner or a rebuild (OK while healthy).
   absl::Status health() const;
+  // A generation is being compacted after a large catch-up (see RunnerOptions).
+  bool compacting() const { return compactions_due_ > 0; }
 
  private:
   struct Target;
@@ -80,8 +87,12 @@ class ProjectionRunner {
   // the changes are still held, so the same call may be made again.
   absl::Status Commit(Target& target, const std::vector<eventstore::SubscriptionMessage>& batch,
                       eventstore::GlobalPosition checkpoint, bool catching_up, bool* retryable);
-  // Writes the target's pending changes and `checkpoint` atomically.
-  absl::Status WriteChanges(Target& target, eventstore::GlobalPosition checkpoint);
+  // Writes the target's pending changes and `checkpoint` atomically. `following_live`: the write
+  // ends a catch-up, or follows the live feed (see RunnerOptions::compact_after_table_files).
+  absl::Status WriteChanges(Target& target, eventstore::GlobalPosition checkpoint,
+                            bool following_live);
+  // Compacts `generation` on a thread of its own, cancelling a compaction still running.
+  void StartCompaction(std::shared_ptr<Generation> generation);
   // The serving generation's target; it stays so while the caller holds `commit_mu_`.
   Target& LiveTarget() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
@@ -107,6 +118,10 @@ class ProjectionRunner {
   std::unique_ptr<eventstore::Subscription> rebuild_subscription_;
   std::thread live_thread_;
   std::thread rebuild_thread_;
+  absl::Mutex compaction_mu_;  // Serialises starting, replacing and stopping a compaction.
+  std::thread compaction_thread_ ABSL_GUARDED_BY(compaction_mu_);
+  std::atomic<bool> cancel_compaction_{false};
+  std::atomic<int> compactions_due_{0};  // Due or running.
 };
 
 }  // namespace stipple::projections

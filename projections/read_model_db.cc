@@ -60,6 +60,16 @@ Generation::~Generation() {
   if (retired_) db_->DropColumnFamily(handle_);
 }
 
+std::string Generation::FilesByLevel() const {
+  std::string layout;
+  for (int level = 0; level < db_->NumberLevels(handle_); ++level) {
+    std::string files;
+    db_->GetProperty(handle_, absl::StrCat("rocksdb.num-files-at-level", level), &files);
+    if (files != "0") absl::StrAppend(&layout, layout.empty() ? "" : " ", level, ":", files);
+  }
+  return layout;
+}
+
 absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string& path) {
   std::error_code error;
   std::filesystem::create_directories(path, error);

@@ -31,6 +31,8 @@ class Generation {
   rocksdb::ColumnFamilyHandle* handle() const { return handle_; }
   std::string name() const { return handle_->GetName(); }
   void Retire() { retired_ = true; }  // Drop the column family when destroyed.
+  // Table files per level, non-empty levels only: "4:1 5:1 6:1" (for diagnostics).
+  std::string FilesByLevel() const;
 
  private:
   rocksdb::DB* db_;

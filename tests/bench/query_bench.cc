@@ -29,8 +29,6 @@ ABSL_FLAG(int64_t, small, 10000, "clients in the small read models");
 ABSL_FLAG(int64_t, large, 1000000, "clients in the large read models");
 ABSL_FLAG(int, queries, 20000, "queries of each kind per size");
 ABSL_FLAG(std::string, bench_dir, "./bench-data", "directory on the disk under test");
-ABSL_FLAG(bool, compact_after_fold, false,
-          "compact each read model fully before measuring (to compare level layouts)");
 
 namespace stipple::bench {
 namespace {
@@ -42,7 +40,7 @@ struct Latencies {
   double fold_events_per_second = 0;
   // After the fold, until the read models' compactions were done and the disk was quiet.
   double settle_seconds = 0;
-  std::string summary_level0_files;  // Level-0 files of the client summary when measured.
+  std::string summary_files_by_level;  // The client summary's table files when measured.
 };
 
 // Whether RocksDB has background work for the generation queued or running (compactions after
@@ -103,24 +101,12 @@ Latencies Measure(int64_t clients, const std::string& dir) {
   // after a large fold, its compactions compete with the queries for the 2 cores for a while.
   const absl::Time settle_start = absl::Now();
   for (const char* name : {"client_summary", "client_history", "artist_schedule", "reports"}) {
-    const std::shared_ptr<projections::Generation> serving = (*models)->runner(name)->serving();
-    while (Busy(*serving)) absl::SleepFor(absl::Milliseconds(100));
-  }
-  if (absl::GetFlag(FLAGS_compact_after_fold)) {
-    for (const char* name : {"client_summary", "reports"}) {
-      const std::shared_ptr<projections::Generation> serving = (*models)->runner(name)->serving();
-      serving->db()->CompactRange(rocksdb::CompactRangeOptions(), serving->handle(), nullptr,
-                                  nullptr);
-    }
+    const projections::ProjectionRunner* runner = (*models)->runner(name);
+    const std::shared_ptr<projections::Generation> serving = runner->serving();
+    while (runner->compacting() || Busy(*serving)) absl::SleepFor(absl::Milliseconds(100));
   }
   WaitForQuietDisk();
-  {
-    const std::shared_ptr<projections::Generation> serving =
-        (*models)->runner("client_summary")->serving();
-    std::string files;
-    serving->db()->GetProperty(serving->handle(), "rocksdb.num-files-at-level0", &files);
-    out.summary_level0_files = files;
-  }
+  out.summary_files_by_level = (*models)->runner("client_summary")->serving()->FilesByLevel();
   out.settle_seconds = absl::ToDoubleSeconds(absl::Now() - settle_start);
 
   auto server = services::StippleServer::Start("127.0.0.1:0", **store, models->get());
@@ -189,7 +175,7 @@ int main(int argc, char** argv) {
       "(folding these logs into the read models: %.0f and %.0f events/s; then %.1f and %.1f s "
       "until their compactions were done and nothing was written for 2 s)\n",
       s.fold_events_per_second, l.fold_events_per_second, s.settle_seconds, l.settle_seconds);
-  std::printf("(client summary level-0 files when measured: %s and %s)\n",
-              s.summary_level0_files.c_str(), l.summary_level0_files.c_str());
+  std::printf("(client summary's table files by level when measured: %s and %s)\n",
+              s.summary_files_by_level.c_str(), l.summary_files_by_level.c_str());
   return 0;
 }

@@ -257,6 +257,32 @@ TEST_F(RunnerTest, CatchingUpIntoAGenerationWithEntriesWritesWhenCaughtUpNotEver
   ExpectEachPositionOnce(*runner.serving());
 }
 
+TEST_F(RunnerTest, ACatchUpThatWroteSeveralTableFilesIsCompactedOnceCaughtUp) {
+  AppendEvents(300);
+  // A bulk fold that outgrows its memory a few times: a table file per cache-full, each
+  // spanning the key range, so they overlap.
+  RunnerOptions spilling = {
+      .max_batch_events = 13, .bulk_bytes = 12 << 10, .ingest_from_changes = 1};
+  auto fold = [&](int compact_after_table_files, const std::string& path) {
+    spilling.compact_after_table_files = compact_after_table_files;
+    auto db = ReadModelDb::Open(path);
+    EXPECT_TRUE(db.ok());
+    ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(), spilling);
+    EXPECT_TRUE(runner.Start().ok());
+    EXPECT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+    for (int i = 0; i < 6000 && runner.compacting(); ++i) absl::SleepFor(absl::Milliseconds(10));
+    EXPECT_FALSE(runner.compacting());
+    ExpectEachPositionOnce(*runner.serving());
+    return runner.serving()->FilesByLevel();
+  };
+  const std::string as_folded = fold(0, dir_.path() + "/as_folded");
+  const std::string compacted = fold(2, dir_.path() + "/compacted");
+  // Ingestion puts each file in the deepest level it does not overlap: one level per file.
+  EXPECT_THAT(as_folded, ::testing::HasSubstr(" ")) << as_folded;
+  // One file in the last level: a look-up checks one file, not one per level.
+  EXPECT_EQ(compacted, "6:1");
+}
+
 TEST_F(RunnerTest, AFailureDuringABulkFoldWritesNothingAndTheRestartAppliesEachEventOnce) {
   AppendEvents(600);
   auto db = ReadModelDb::Open(dir_.path() + "/models");

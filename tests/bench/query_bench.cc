@@ -1,6 +1,6 @@
 // Query latency as the data grows: a client summary and a location's monthly report, asked over
 // gRPC of an in-process server, with the read models holding a small and a large number of
-// clients (each registered and consulted), in one run.
+// clients (each registered and consulted), in one run; the two sizes are asked in turn.
 //
 //   query_bench [--small=10000] [--large=1000000] [--queries=20000] [--bench_dir=DIR]
 //
@@ -35,12 +35,18 @@ namespace {
 
 namespace api = stipple::api::v1;
 
-struct Latencies {
-  double summary_p50 = 0, summary_p99 = 0, report_p50 = 0, report_p99 = 0;
+// One size of read models: folded, settled, and served by an in-process server of its own.
+struct Dataset {
+  int64_t clients = 0;
   double fold_events_per_second = 0;
   // After the fold, until the read models' compactions were done and the disk was quiet.
   double settle_seconds = 0;
   std::string summary_files_by_level;  // The client summary's table files when measured.
+  std::unique_ptr<eventstore::RocksDbEventStore> store;
+  std::unique_ptr<projections::ReadModels> models;
+  std::unique_ptr<services::StippleServer> server;
+  std::unique_ptr<api::QueryService::Stub> queries;
+  std::vector<double> summary_ms, report_ms;
 };
 
 // Whether RocksDB has background work for the generation queued or running (compactions after
@@ -79,77 +85,128 @@ void WaitForQuietDisk() {
   }
 }
 
-Latencies Measure(int64_t clients, const std::string& dir) {
+std::unique_ptr<Dataset> Prepare(int64_t clients, const std::string& dir) {
+  auto data = std::make_unique<Dataset>();
+  data->clients = clients;
   std::filesystem::remove_all(dir);
   eventstore::RocksDbEventStoreOptions options;
   options.path = dir + "/events";
   auto store = eventstore::RocksDbEventStore::Open(options);
   if (!store.ok()) std::exit(1);
-  const int64_t events = WriteClientLog(**store, clients);
+  data->store = *std::move(store);
+  const int64_t events = WriteClientLog(*data->store, clients);
 
-  Latencies out;
   const absl::Time fold_start = absl::Now();
-  auto models = projections::ReadModels::Start(**store, dir + "/read_models");
+  auto models = projections::ReadModels::Start(*data->store, dir + "/read_models");
   if (!models.ok()) std::exit(1);
+  data->models = *std::move(models);
   for (const char* name : {"client_summary", "client_history", "artist_schedule", "reports"}) {
-    if (!(*models)->runner(name)->WaitFor((*store)->HeadPosition(), absl::InfiniteFuture()).ok()) {
+    if (!data->models->runner(name)
+             ->WaitFor(data->store->HeadPosition(), absl::InfiniteFuture())
+             .ok()) {
       std::exit(1);
     }
   }
-  out.fold_events_per_second = events / absl::ToDoubleSeconds(absl::Now() - fold_start);
+  data->fold_events_per_second = events / absl::ToDoubleSeconds(absl::Now() - fold_start);
   // Latency is measured on settled read models, as a server serves them between rebuilds: right
   // after a large fold, its compactions compete with the queries for the 2 cores for a while.
   const absl::Time settle_start = absl::Now();
   for (const char* name : {"client_summary", "client_history", "artist_schedule", "reports"}) {
-    const projections::ProjectionRunner* runner = (*models)->runner(name);
+    const projections::ProjectionRunner* runner = data->models->runner(name);
     const std::shared_ptr<projections::Generation> serving = runner->serving();
     while (runner->compacting() || Busy(*serving)) absl::SleepFor(absl::Milliseconds(100));
   }
   WaitForQuietDisk();
-  out.summary_files_by_level = (*models)->runner("client_summary")->serving()->FilesByLevel();
-  out.settle_seconds = absl::ToDoubleSeconds(absl::Now() - settle_start);
+  data->summary_files_by_level = data->models->runner("client_summary")->serving()->FilesByLevel();
+  data->settle_seconds = absl::ToDoubleSeconds(absl::Now() - settle_start);
 
-  auto server = services::StippleServer::Start("127.0.0.1:0", **store, models->get());
+  auto server = services::StippleServer::Start("127.0.0.1:0", *data->store, data->models.get());
   if (!server.ok()) std::exit(1);
-  auto queries = api::QueryService::NewStub(
-      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
-  std::mt19937_64 random(7);
-  std::vector<double> summary_ms, report_ms;
-  const int count = absl::GetFlag(FLAGS_queries);
-  for (int i = -1000; i < count; ++i) {  // The first thousand warm up.
-    api::GetClientSummaryRequest request;
-    request.set_client_id(BenchClientId(static_cast<int64_t>(random() % clients)));
-    projections::v1::ClientSummary summary;
-    grpc::ClientContext context;
-    const absl::Time start = absl::Now();
-    if (!queries->GetClientSummary(&context, request, &summary).ok()) std::exit(1);
-    if (i >= 0) summary_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+  data->server = *std::move(server);
+  data->queries = api::QueryService::NewStub(
+      grpc::CreateChannel(data->server->address(), grpc::InsecureChannelCredentials()));
+  return data;
+}
+
+void AskSummary(Dataset& data, std::mt19937_64& random, bool record) {
+  api::GetClientSummaryRequest request;
+  request.set_client_id(BenchClientId(static_cast<int64_t>(random() % data.clients)));
+  projections::v1::ClientSummary summary;
+  grpc::ClientContext context;
+  const absl::Time start = absl::Now();
+  if (!data.queries->GetClientSummary(&context, request, &summary).ok()) std::exit(1);
+  if (record) data.summary_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+}
+
+void AskReport(Dataset& data, std::mt19937_64& random, bool record) {
+  api::GetReportRequest request;
+  request.set_location_id(BenchLocationId(static_cast<int>(random() % kBenchLocations)));
+  request.set_granularity(api::GRANULARITY_MONTH);
+  request.set_period("2026-11");
+  api::Report report;
+  grpc::ClientContext context;
+  const absl::Time start = absl::Now();
+  if (!data.queries->GetReport(&context, request, &report).ok()) std::exit(1);
+  if (record) data.report_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+  if (report.counters().consultations() == 0) {
+    std::fprintf(stderr, "the report counts no consultations\n");
+    std::exit(1);
   }
-  for (int i = -1000; i < count; ++i) {
-    api::GetReportRequest request;
-    request.set_location_id(BenchLocationId(static_cast<int>(random() % kBenchLocations)));
-    request.set_granularity(api::GRANULARITY_MONTH);
-    request.set_period("2026-11");
-    api::Report report;
-    grpc::ClientContext context;
-    const absl::Time start = absl::Now();
-    if (!queries->GetReport(&context, request, &report).ok()) std::exit(1);
-    if (i >= 0) report_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
-    if (i == 0 && report.counters().consultations() == 0) {
-      std::fprintf(stderr, "the report counts no consultations\n");
-      std::exit(1);
+}
+
+// The sizes are asked in turn, a block of queries each (the first every other time), so that the
+// machine's slower and faster spells fall on both alike. Blocks, not single queries: a server
+// whose threads went idle for the other's query answers slower, and that is not what is measured.
+void MeasureInterleaved(Dataset& small, Dataset& large) {
+  constexpr int kBlock = 250;
+  std::mt19937_64 random(7);
+  const int count = absl::GetFlag(FLAGS_queries);
+  for (auto ask : {&AskSummary, &AskReport}) {
+    for (int block = -4; block * kBlock < count; ++block) {  // The first four warm up.
+      Dataset& first = block % 2 == 0 ? small : large;
+      Dataset& second = block % 2 == 0 ? large : small;
+      for (Dataset* data : {&first, &second}) {
+        for (int i = 0; i < kBlock; ++i) ask(*data, random, block >= 0);
+      }
     }
   }
-  out.summary_p50 = Percentile(summary_ms, 0.5);
-  out.summary_p99 = Percentile(summary_ms, 0.99);
-  out.report_p50 = Percentile(report_ms, 0.5);
-  out.report_p99 = Percentile(report_ms, 0.99);
-  (*server)->Shutdown(absl::Seconds(1));
-  server->reset();
-  models->reset();
-  store->reset();
-  std::filesystem::remove_all(dir);
-  return out;
+}
+
+// Rounds of this many queries per size (8 blocks each) give a p99 ratio each: a spell of noise
+// that falls on one size's blocks moves one round's ratio, not the median over the rounds.
+constexpr size_t kRoundQueries = 2000;
+
+// Each round's p99 ratio (large over small), sorted.
+std::vector<double> RoundRatios(const std::vector<double>& small,
+                                const std::vector<double>& large) {
+  std::vector<double> ratios;
+  for (size_t from = 0; from + kRoundQueries <= std::min(small.size(), large.size());
+       from += kRoundQueries) {
+    auto round = [from](const std::vector<double>& ms) {
+      return Percentile(std::vector<double>(ms.begin() + from, ms.begin() + from + kRoundQueries),
+                        0.99);
+    };
+    ratios.push_back(round(large) / round(small));
+  }
+  std::sort(ratios.begin(), ratios.end());
+  return ratios;
+}
+
+void PrintRow(const char* query, const std::vector<double>& small,
+              const std::vector<double>& large) {
+  const std::vector<double> rounds = RoundRatios(small, large);
+  std::printf("%-24s %9.3f %9.3f %9.3f %9.3f %9.2f %8.2f %5.2f-%.2f\n", query,
+              Percentile(small, 0.5), Percentile(small, 0.99), Percentile(large, 0.5),
+              Percentile(large, 0.99), Percentile(large, 0.99) / Percentile(small, 0.99),
+              rounds.empty() ? 0 : rounds[rounds.size() / 2], rounds.empty() ? 0 : rounds.front(),
+              rounds.empty() ? 0 : rounds.back());
+}
+
+void Close(Dataset& data) {
+  data.server->Shutdown(absl::Seconds(1));
+  data.server.reset();
+  data.models.reset();
+  data.store.reset();
 }
 
 }  // namespace
@@ -161,21 +218,28 @@ int main(int argc, char** argv) {
   using namespace stipple::bench;
   const std::string dir = absl::GetFlag(FLAGS_bench_dir) + "/query_bench";
   const int64_t small = absl::GetFlag(FLAGS_small), large = absl::GetFlag(FLAGS_large);
-  const Latencies s = Measure(small, dir);
-  const Latencies l = Measure(large, dir);
+  std::unique_ptr<Dataset> s = Prepare(small, dir + "/small");
+  std::unique_ptr<Dataset> l = Prepare(large, dir + "/large");
+  MeasureInterleaved(*s, *l);
+  Close(*s);
+  Close(*l);
+  std::filesystem::remove_all(dir);
   std::printf("\nQuery latency over gRPC (one caller), read models of %lld and %lld clients\n",
               static_cast<long long>(small), static_cast<long long>(large));
-  std::printf("%-26s %14s %14s %14s %14s %10s\n", "query", "small p50 ms", "small p99 ms",
-              "large p50 ms", "large p99 ms", "p99 ratio");
-  std::printf("%-26s %14.3f %14.3f %14.3f %14.3f %10.2f\n", "client summary", s.summary_p50,
-              s.summary_p99, l.summary_p50, l.summary_p99, l.summary_p99 / s.summary_p99);
-  std::printf("%-26s %14.3f %14.3f %14.3f %14.3f %10.2f\n", "location monthly report", s.report_p50,
-              s.report_p99, l.report_p50, l.report_p99, l.report_p99 / s.report_p99);
+  std::printf(
+      "(the sizes asked in turn, 250 queries at a time; p99 ratio pooled, and per round of "
+      "%zu queries per size: median, range)\n",
+      kRoundQueries);
+  std::printf("%-24s %9s %9s %9s %9s %9s %8s %9s\n", "query (ms)", "small p50", "small p99",
+              "large p50", "large p99", "p99 ratio", "median", "range");
+  PrintRow("client summary", s->summary_ms, l->summary_ms);
+  PrintRow("location monthly report", s->report_ms, l->report_ms);
   std::printf(
       "(folding these logs into the read models: %.0f and %.0f events/s; then %.1f and %.1f s "
       "until their compactions were done and nothing was written for 2 s)\n",
-      s.fold_events_per_second, l.fold_events_per_second, s.settle_seconds, l.settle_seconds);
+      s->fold_events_per_second, l->fold_events_per_second, s->settle_seconds, l->settle_seconds);
   std::printf("(client summary's table files by level when measured: %s and %s)\n",
-              s.summary_files_by_level.c_str(), l.summary_files_by_level.c_str());
+              s->summary_files_by_level.empty() ? "none" : s->summary_files_by_level.c_str(),
+              l->summary_files_by_level.empty() ? "none" : l->summary_files_by_level.c_str());
   return 0;
 }

@@ -330,7 +330,7 @@ std::vector<Lag> ReadModels::Status() const {
        {summaries_.get(), histories_.get(), schedules_.get(), reports_.get()}) {
     const eventstore::GlobalPosition checkpoint = runner->checkpoint();
     out.push_back({runner->name(), checkpoint, head > checkpoint ? head - checkpoint : 0,
-                   runner->rebuilding()});
+                   runner->rebuilding(), runner->compacting()});
   }
   return out;
 }

@@ -41,6 +41,7 @@ struct Lag {
   eventstore::GlobalPosition checkpoint = 0;
   uint64_t lag = 0;
   bool rebuilding = false;
+  bool compacting = false;  // After a large catch-up (ProjectionRunner::compacting).
 };
 
 class ReadModels {

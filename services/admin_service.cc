@@ -64,6 +64,7 @@ grpc::Status AdminService::GetProjectionStatus(grpc::ServerContext*,
     status->set_checkpoint(lag.checkpoint);
     status->set_lag(lag.lag);
     status->set_rebuilding(lag.rebuilding);
+    status->set_compacting(lag.compacting);
   }
   return grpc::Status::OK;
 }

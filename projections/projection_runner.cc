@@ -26,7 +26,8 @@ struct ProjectionRunner::Target {
         checkpoint(checkpoint),
         applied(checkpoint),
         cache(checkpoint == 0 ? options.bulk_bytes : options.cache_bytes,
-              /*complete=*/checkpoint == 0) {}
+              /*complete=*/checkpoint == 0),
+        filling_from_empty(checkpoint == 0) {}
 
   std::shared_ptr<Generation> generation;
   // Written: what readers of the generation see. Changed under `mu_`, which is all they hold.
@@ -35,6 +36,10 @@ struct ProjectionRunner::Target {
   ModelCache cache;
   int table_files = 0;          // Ingested since the last write while following live.
   bool compaction_due = false;  // Set by a write that ended a catch-up of many table files.
+  // Catching up into the empty generation it started with. (A catch-up into a generation with
+  // entries ingests files that overlap them into level 0, and RocksDB's own compactions merge
+  // them: compacting the whole generation for them would not pay.)
+  bool filling_from_empty;
 };
 
 namespace {
@@ -166,7 +171,14 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
                                       GlobalPosition checkpoint, bool catching_up,
                                       bool* retryable) {
   *retryable = false;
-  if (checkpoint <= target.checkpoint) return absl::OkStatus();
+  if (checkpoint <= target.checkpoint) {
+    // Caught up on what the catch-up's last write already holds: nothing left to write.
+    if (!catching_up && EndCatchUp(target)) {
+      ++compactions_due_;
+      StartCompaction(target.generation);
+    }
+    return absl::OkStatus();
+  }
   // Applied already when an earlier attempt could not write (a full disk) or a bulk fold held it.
   if (target.applied < checkpoint) {
     ModelWriter model(*target.generation, target.cache);
@@ -249,16 +261,19 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
     return status;
   }
   target.cache.MarkWritten();
-  if (following_live) {
-    const int files = std::exchange(target.table_files, 0);
-    target.compaction_due =
-        options_.compact_after_table_files > 0 && files >= options_.compact_after_table_files;
-  }
+  if (following_live) target.compaction_due = EndCatchUp(target);
   absl::MutexLock lock(&mu_);  // Readers of the live target see its checkpoint under `mu_`.
   // Whoever waits for this checkpoint and then for compacting() to end sees the compaction.
   if (target.compaction_due) ++compactions_due_;
   target.checkpoint = checkpoint;
   return absl::OkStatus();
+}
+
+bool ProjectionRunner::EndCatchUp(Target& target) const {
+  const int files = std::exchange(target.table_files, 0);
+  const bool from_empty = std::exchange(target.filling_from_empty, false);
+  return from_empty && options_.compact_after_table_files > 0 &&
+         files >= options_.compact_after_table_files;
 }
 
 ProjectionRunner::Target& ProjectionRunner::LiveTarget() {

@@ -37,10 +37,11 @@ struct RunnerOptions {
   // Following live, the pace of commits under steady load (unless `max_batch_events` fill
   // first); an event that arrives after a quiet spell is committed at once.
   absl::Duration min_commit_interval = absl::Milliseconds(20);
-  // A catch-up that wrote this many table files or more (0: never) is compacted in the
-  // background once caught up. Each file spans the whole key range, so a large fold leaves
-  // overlapping files spread over several levels: every look-up checks each of them, and stale
-  // versions of entries take space. Compacted, the generation is one sorted run.
+  // A catch-up into an empty generation (a first start, a rebuild) that wrote this many table
+  // files or more (0: never) is compacted in the background once caught up. Each file spans the
+  // whole key range, so a large fold leaves overlapping files spread over several levels: every
+  // look-up checks each of them, and stale versions of entries take space. Compacted, the
+  // generation is one sorted run.
   int compact_after_table_files = 2;
 };
 
@@ -91,6 +92,9 @@ class ProjectionRunner {
   // ends a catch-up, or follows the live feed (see RunnerOptions::compact_after_table_files).
   absl::Status WriteChanges(Target& target, eventstore::GlobalPosition checkpoint,
                             bool following_live);
+  // Following live from now on: whether the catch-up just ended should be compacted (see
+  // RunnerOptions::compact_after_table_files).
+  bool EndCatchUp(Target& target) const;
   // Compacts `generation` on a thread of its own, cancelling a compaction still running.
   void StartCompaction(std::shared_ptr<Generation> generation);
   // The serving generation's target; it stays so while the caller holds `commit_mu_`.

@@ -80,6 +80,10 @@ absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string
   options.info_log = eventstore::StderrRocksDbLogger();
   // One memtable budget for every generation's column family: memory stays bounded.
   options.db_write_buffer_size = 64 << 20;
+  // Two compactions at a time (RocksDB's default is one, in a thread pool the event store shares):
+  // a read model's full compaction after a large catch-up (ProjectionRunner) takes one for tens
+  // of seconds, and the event store's and the other models' compactions go on in the other.
+  options.max_background_jobs = 3;
   std::vector<std::string> names;
   if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) names = {"default"};
   std::vector<rocksdb::ColumnFamilyDescriptor> families;

@@ -158,8 +158,9 @@ void AskReport(Dataset& data, std::mt19937_64& random, bool record) {
 // machine's slower and faster spells fall on both alike. Blocks, not single queries: a server
 // whose threads went idle during the other's queries answers its first few slower, and that
 // switch is the benchmark's, not a server's: the first queries of each block are not recorded.
+constexpr int kBlock = 250, kRecordedPerBlock = 200;
+
 void MeasureInterleaved(Dataset& small, Dataset& large) {
-  constexpr int kBlock = 250, kRecordedPerBlock = 200;
   std::mt19937_64 random(7);
   const int count = absl::GetFlag(FLAGS_queries);
   for (auto ask : {&AskSummary, &AskReport}) {
@@ -177,7 +178,7 @@ void MeasureInterleaved(Dataset& small, Dataset& large) {
 
 // Rounds of this many recorded queries per size (10 blocks each) give a p99 ratio each: a spell of
 // noise that falls on one size's blocks moves one round's ratio, not the median over the rounds.
-constexpr size_t kRoundQueries = 2000;
+constexpr size_t kRoundQueries = 10 * kRecordedPerBlock;
 
 // Each round's p99 ratio (large over small), sorted.
 std::vector<double> RoundRatios(const std::vector<double>& small,
@@ -236,9 +237,9 @@ int main(int argc, char** argv) {
   std::printf("\nQuery latency over gRPC (one caller), read models of %lld and %lld clients\n",
               static_cast<long long>(small), static_cast<long long>(large));
   std::printf(
-      "(the sizes asked in turn, 250 queries at a time, the last 200 of each recorded; p99 ratio "
+      "(the sizes asked in turn, %d queries at a time, the last %d of each recorded; p99 ratio "
       "pooled, and per round of %zu queries per size: median, range)\n",
-      kRoundQueries);
+      kBlock, kRecordedPerBlock, kRoundQueries);
   std::printf("%-24s %9s %9s %9s %9s %9s %8s %9s\n", "query (ms)", "small p50", "small p99",
               "large p50", "large p99", "p99 ratio", "median", "range");
   PrintRow("client summary", s->summary_ms, l->summary_ms);

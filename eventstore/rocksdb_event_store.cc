@@ -151,11 +151,14 @@ class RocksDbEventStore::GroupCommit {
   const std::vector<SharedEvent>& written() const { return written_; }
   GlobalPosition next_position() const { return next_position_; }
   const EventHash& last_hash() const { return last_hash_; }
+  const absl::flat_hash_map<std::string, StreamVersion>& new_versions() const {
+    return pending_versions_;
+  }
 
  private:
   absl::StatusOr<StreamVersion> Version(const std::string& stream) {
     if (auto it = pending_versions_.find(stream); it != pending_versions_.end()) return it->second;
-    return store_.CurrentVersion(stream, nullptr);
+    return store_.LeaderVersion(stream);
   }
 
   // The recorded event with `event_id`, in this group or in the log, with the append that wrote
@@ -417,6 +420,7 @@ absl::Status RocksDbEventStore::CommitGroup(const std::vector<QueuedAppend*>& gr
   }
   next_position_ = commit.next_position();
   last_hash_ = commit.last_hash();
+  for (const auto& [stream, version] : commit.new_versions()) RememberVersion(stream, version);
   head_.store(next_position_ - 1, std::memory_order_release);
   feed_->Publish(commit.written());
   return absl::OkStatus();
@@ -443,6 +447,21 @@ absl::Status RocksDbEventStore::TryResume(const absl::Status& failure) {
                                                next_position_ - 1, "; restart the server"));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<StreamVersion> RocksDbEventStore::LeaderVersion(const std::string& stream) {
+  if (auto it = known_versions_.find(stream); it != known_versions_.end()) return it->second;
+  absl::StatusOr<StreamVersion> version = CurrentVersion(stream, nullptr);
+  if (version.ok()) RememberVersion(stream, *version);
+  return version;
+}
+
+void RocksDbEventStore::RememberVersion(const std::string& stream, StreamVersion version) {
+  if (known_versions_.size() >= options_.remembered_stream_versions &&
+      !known_versions_.contains(stream)) {
+    known_versions_.clear();
+  }
+  known_versions_[stream] = version;
 }
 
 absl::StatusOr<StreamVersion> RocksDbEventStore::CurrentVersion(

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "eventstore/event_store.h"
@@ -36,6 +37,9 @@ struct RocksDbEventStoreOptions {
   // Memory for log pages that catch-up subscriptions share (several read models catching up read
   // the log once); 0 turns the sharing off.
   size_t catch_up_cache_bytes = 128 << 20;
+  // How many streams' versions the writer keeps in memory (about 100 bytes each), so checking an
+  // append's expected version rarely needs a read; the set is emptied when full.
+  size_t remembered_stream_versions = 1 << 16;
 };
 
 class RocksDbEventStore : public EventStore {
@@ -93,6 +97,9 @@ class RocksDbEventStore : public EventStore {
       const std::vector<GlobalPosition>& positions, const rocksdb::Snapshot* snapshot) const;
   absl::StatusOr<StreamVersion> CurrentVersion(const std::string& stream,
                                                const rocksdb::Snapshot* snapshot) const;
+  // Run by the leader: the durable version of `stream`, from known_versions_ when it is there.
+  absl::StatusOr<StreamVersion> LeaderVersion(const std::string& stream);
+  void RememberVersion(const std::string& stream, StreamVersion version);
 
   rocksdb::ColumnFamilyHandle* meta() const { return handles_[0]; }
   rocksdb::ColumnFamilyHandle* events() const { return handles_[1]; }
@@ -111,6 +118,9 @@ class RocksDbEventStore : public EventStore {
   // Owned by the current leader; leadership passes through mu_, which orders the accesses.
   GlobalPosition next_position_;
   EventHash last_hash_;
+  // Durable stream versions the leader has read or written (up to remembered_stream_versions).
+  // Only the leader writes versions, so an entry stays true.
+  absl::flat_hash_map<std::string, StreamVersion> known_versions_;
   absl::Time last_resume_attempt_ = absl::InfinitePast();
   static constexpr absl::Duration kResumeInterval = absl::Milliseconds(500);
 

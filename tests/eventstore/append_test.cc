@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
 #include "tests/eventstore/store_fixture.h"
 
@@ -66,6 +67,22 @@ TEST_F(AppendTest, ExactVersionMustMatchAndTheErrorCarriesTheActualVersion) {
   StreamAppendResult result = MustAppend("client-1", ExpectedVersion::Exactly(3), {Event("e4")});
   EXPECT_EQ(result.new_version, 4u);
   EXPECT_EQ(store_->HeadPosition(), 4u);  // The failed appends wrote nothing.
+}
+
+TEST_F(AppendTest, VersionsStayExactWhenMoreStreamsAreWrittenThanTheStoreRemembers) {
+  options_.remembered_stream_versions = 2;
+  Reopen();
+  for (int s = 1; s <= 5; ++s) {
+    MustAppend(absl::StrCat("client-", s), ExpectedVersion::NoStream(), {Event(absl::StrCat(s))});
+  }
+  for (int s = 1; s <= 5; ++s) {
+    const std::string stream = absl::StrCat("client-", s);
+    auto stale = store_->Append(Part(stream, ExpectedVersion::NoStream(), {Event("again")}));
+    ExpectConflict(stale.status(), stream, 1);
+    StreamAppendResult next =
+        MustAppend(stream, ExpectedVersion::Exactly(1), {Event(absl::StrCat("next-", s))});
+    EXPECT_EQ(next.new_version, 2u);
+  }
 }
 
 TEST_F(AppendTest, AnyAppendsWhateverTheVersion) {

@@ -58,9 +58,8 @@ class StoreTest : public ::testing::Test {
 
   void Reopen() {
     store_.reset();
-    RocksDbEventStoreOptions options;
-    options.path = dir_.path() + "/db";
-    auto opened = RocksDbEventStore::Open(options);
+    options_.path = dir_.path() + "/db";
+    auto opened = RocksDbEventStore::Open(options_);
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = *std::move(opened);
   }
@@ -70,6 +69,7 @@ class StoreTest : public ::testing::Test {
   EventStore& events() { return *store_; }
 
   TempDir dir_;
+  RocksDbEventStoreOptions options_;  // Used by the next Reopen().
   std::unique_ptr<RocksDbEventStore> store_;
 };
 

@@ -7,6 +7,7 @@
 #include <atomic>
 
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
 #include "tests/eventstore/store_fixture.h"
@@ -18,7 +19,8 @@ using testing::Event;
 using testing::Part;
 using testing::TempDir;
 
-// Fails appends and syncs of write-ahead-log files while `failing` is set, like a disk gone bad.
+// Fails appends and syncs of write-ahead-log files while `failing` is set, like a disk gone bad,
+// or while `full` is set, like a disk out of space.
 class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
  public:
   explicit FailingWalFileSystem(std::shared_ptr<rocksdb::FileSystem> target)
@@ -30,21 +32,24 @@ class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
                                     rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, debug);
     if (s.ok() && absl::EndsWith(name, ".log")) {
-      *result = std::make_unique<WalFile>(std::move(*result), failing);
+      *result = std::make_unique<WalFile>(std::move(*result), failing, full);
     }
     return s;
   }
 
   std::atomic<bool> failing{false};
+  std::atomic<bool> full{false};
 
  private:
   class WalFile : public rocksdb::FSWritableFileOwnerWrapper {
    public:
-    WalFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing)
-        : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing) {}
+    WalFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing,
+            const std::atomic<bool>& full)
+        : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing), full_(full) {}
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* debug) override {
       if (failing_) return rocksdb::IOStatus::IOError("injected write failure");
+      if (full_) return rocksdb::IOStatus::NoSpace("injected full disk");
       return FSWritableFileOwnerWrapper::Append(data, options, debug);
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
@@ -60,6 +65,7 @@ class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
 
    private:
     const std::atomic<bool>& failing_;
+    const std::atomic<bool>& full_;
   };
 };
 
@@ -104,6 +110,40 @@ TEST(WriteFailureTest, FailedSyncStopsAppendsButNotReads) {
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ(kept->events[0].event_id, "kept");
   EXPECT_TRUE((*reopened)->Append(Part("client-2", ExpectedVersion::Any(), {Event("later")})).ok());
+}
+
+// The store remembers the stream versions it wrote; an append refused for a full disk must leave
+// no trace there, or the stream's next append would be checked against a version never written.
+TEST(WriteFailureTest, AnAppendRefusedForAFullDiskLeavesStreamVersionsAsTheyWere) {
+  TempDir dir;
+  auto file_system = std::make_shared<FailingWalFileSystem>(rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
+  RocksDbEventStoreOptions options;
+  options.path = dir.path();
+  options.env = env.get();
+  auto opened = RocksDbEventStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::unique_ptr<RocksDbEventStore> store = *std::move(opened);
+
+  ASSERT_TRUE(store->Append(Part("client-1", ExpectedVersion::NoStream(), {Event("kept")})).ok());
+  file_system->full = true;
+  auto refused = store->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("refused")}));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
+
+  // Space is back: writes resume without a restart (RocksDB may still be busy recovering for a
+  // moment, so retry as a client would), from version 1.
+  file_system->full = false;
+  absl::StatusOr<StreamAppendResult> resumed;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    resumed = store->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("after")}));
+    if (resumed.status().code() != absl::StatusCode::kResourceExhausted) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(resumed->new_version, 2u);
+  EXPECT_EQ(store->HeadPosition(), 2u);
+  auto stale = store->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("stale")}));
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted) << stale.status();
 }
 
 }  // namespace

@@ -105,6 +105,7 @@ void ProjectionRunner::StartCompaction(std::shared_ptr<Generation> generation) {
     return;
   }
   cancel_compaction_ = false;
+  compacting_ = generation.get();
   compaction_thread_ = std::thread([this, generation = std::move(generation)] {
     pthread_setname_np(pthread_self(), ("compact " + name_).substr(0, 15).c_str());
     rocksdb::CompactRangeOptions options;
@@ -114,6 +115,12 @@ void ProjectionRunner::StartCompaction(std::shared_ptr<Generation> generation) {
     generation->db()->CompactRange(options, generation->handle(), nullptr, nullptr);
     --compactions_due_;
   });
+}
+
+void ProjectionRunner::CancelCompactionOf(const Generation* generation) {
+  absl::MutexLock lock(&compaction_mu_);
+  // A finished compaction's flag is reset by the next start.
+  if (compacting_ == generation) cancel_compaction_ = true;
 }
 
 GlobalPosition ProjectionRunner::checkpoint() const {
@@ -346,6 +353,7 @@ void ProjectionRunner::Follow(eventstore::Subscription& subscription, Target* re
       health_ = s;
       return true;
     }
+    if (live_ != nullptr) CancelCompactionOf(live_->generation.get());
     live_ = std::move(rebuild_);
     health_ = absl::OkStatus();
     ++changes_;

@@ -97,6 +97,8 @@ class ProjectionRunner {
   bool EndCatchUp(Target& target) const;
   // Compacts `generation` on a thread of its own, cancelling a compaction still running.
   void StartCompaction(std::shared_ptr<Generation> generation);
+  // Cancels the compaction of `generation` if one is running: a retired generation is dropped.
+  void CancelCompactionOf(const Generation* generation);
   // The serving generation's target; it stays so while the caller holds `commit_mu_`.
   Target& LiveTarget() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
@@ -124,6 +126,9 @@ class ProjectionRunner {
   std::thread rebuild_thread_;
   absl::Mutex compaction_mu_;  // Serialises starting, replacing and stopping a compaction.
   std::thread compaction_thread_ ABSL_GUARDED_BY(compaction_mu_);
+  // The generation the last compaction started on; only compared, never followed (the thread
+  // holds the generation while it runs).
+  const Generation* compacting_ ABSL_GUARDED_BY(compaction_mu_) = nullptr;
   std::atomic<bool> cancel_compaction_{false};
   std::atomic<int> compactions_due_{0};  // Due or running.
 };

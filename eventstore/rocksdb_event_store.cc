@@ -151,6 +151,7 @@ class RocksDbEventStore::GroupCommit {
   const std::vector<SharedEvent>& written() const { return written_; }
   GlobalPosition next_position() const { return next_position_; }
   const EventHash& last_hash() const { return last_hash_; }
+  // The version each stream this group writes ends at.
   const absl::flat_hash_map<std::string, StreamVersion>& new_versions() const {
     return pending_versions_;
   }
@@ -457,6 +458,7 @@ absl::StatusOr<StreamVersion> RocksDbEventStore::LeaderVersion(const std::string
 }
 
 void RocksDbEventStore::RememberVersion(const std::string& stream, StreamVersion version) {
+  if (options_.remembered_stream_versions == 0) return;
   if (known_versions_.size() >= options_.remembered_stream_versions &&
       !known_versions_.contains(stream)) {
     known_versions_.clear();

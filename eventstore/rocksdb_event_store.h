@@ -37,8 +37,9 @@ struct RocksDbEventStoreOptions {
   // Memory for log pages that catch-up subscriptions share (several read models catching up read
   // the log once); 0 turns the sharing off.
   size_t catch_up_cache_bytes = 128 << 20;
-  // How many streams' versions the writer keeps in memory (about 100 bytes each), so checking an
-  // append's expected version rarely needs a read; the set is emptied when full.
+  // How many streams' versions the writer keeps in memory (100-350 bytes each, by the length of
+  // the stream's name), so checking an append's expected version rarely needs a read; the set is
+  // emptied when full. 0 turns it off.
   size_t remembered_stream_versions = 1 << 16;
 };
 
@@ -99,6 +100,7 @@ class RocksDbEventStore : public EventStore {
                                                const rocksdb::Snapshot* snapshot) const;
   // Run by the leader: the durable version of `stream`, from known_versions_ when it is there.
   absl::StatusOr<StreamVersion> LeaderVersion(const std::string& stream);
+  // Run by the leader with a version read from the database or just written and synced.
   void RememberVersion(const std::string& stream, StreamVersion version);
 
   rocksdb::ColumnFamilyHandle* meta() const { return handles_[0]; }
@@ -119,7 +121,9 @@ class RocksDbEventStore : public EventStore {
   GlobalPosition next_position_;
   EventHash last_hash_;
   // Durable stream versions the leader has read or written (up to remembered_stream_versions).
-  // Only the leader writes versions, so an entry stays true.
+  // An entry stays true because only the leader writes versions (and RocksDB's lock keeps other
+  // processes out); a group's versions are remembered only once its write is synced; and after a
+  // failed write no version is checked until TryResume has found the log where it was.
   absl::flat_hash_map<std::string, StreamVersion> known_versions_;
   absl::Time last_resume_attempt_ = absl::InfinitePast();
   static constexpr absl::Duration kResumeInterval = absl::Milliseconds(500);

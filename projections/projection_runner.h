@@ -98,7 +98,7 @@ class ProjectionRunner {
   // Compacts `generation` on a thread of its own, cancelling a compaction still running.
   void StartCompaction(std::shared_ptr<Generation> generation);
   // Cancels the compaction of `generation` if one is running: a retired generation is dropped.
-  void CancelCompactionOf(const Generation* generation);
+  void CancelCompactionOf(const Generation* generation) ABSL_LOCKS_EXCLUDED(compaction_mu_);
   // The serving generation's target; it stays so while the caller holds `commit_mu_`.
   Target& LiveTarget() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
@@ -124,7 +124,9 @@ class ProjectionRunner {
   std::unique_ptr<eventstore::Subscription> rebuild_subscription_;
   std::thread live_thread_;
   std::thread rebuild_thread_;
-  absl::Mutex compaction_mu_;  // Serialises starting, replacing and stopping a compaction.
+  // Serialises starting, replacing and stopping a compaction. Taken under commit_mu_ (and mu_,
+  // to cancel); the compaction thread takes none of these.
+  absl::Mutex compaction_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::thread compaction_thread_ ABSL_GUARDED_BY(compaction_mu_);
   // The generation the last compaction started on; only compared, never followed (the thread
   // holds the generation while it runs).

@@ -82,7 +82,27 @@ TEST_F(AppendTest, VersionsStayExactWhenMoreStreamsAreWrittenThanTheStoreRemembe
     StreamAppendResult next =
         MustAppend(stream, ExpectedVersion::Exactly(1), {Event(absl::StrCat("next-", s))});
     EXPECT_EQ(next.new_version, 2u);
+    // Just written, so remembered: the version it was written at.
+    auto behind = store_->Append(Part(stream, ExpectedVersion::Exactly(1), {Event("behind")}));
+    ExpectConflict(behind.status(), stream, 2);
   }
+  // Two streams in turn at the limit: each stays remembered and exact.
+  for (StreamVersion version = 2; version < 6; ++version) {
+    for (const std::string stream : {"client-1", "client-2"}) {
+      StreamAppendResult next = MustAppend(stream, ExpectedVersion::Exactly(version),
+                                           {Event(absl::StrCat(stream, "-", version))});
+      EXPECT_EQ(next.new_version, version + 1);
+    }
+  }
+}
+
+TEST_F(AppendTest, VersionsStayExactWithNothingRemembered) {
+  options_.remembered_stream_versions = 0;
+  Reopen();
+  MustAppend("client-1", ExpectedVersion::NoStream(), {Event("first")});
+  auto stale = store_->Append(Part("client-1", ExpectedVersion::NoStream(), {Event("again")}));
+  ExpectConflict(stale.status(), "client-1", 1);
+  EXPECT_EQ(MustAppend("client-1", ExpectedVersion::Exactly(1), {Event("second")}).new_version, 2u);
 }
 
 TEST_F(AppendTest, AnyAppendsWhateverTheVersion) {

@@ -69,39 +69,48 @@ class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
   };
 };
 
-TEST(WriteFailureTest, FailedSyncStopsAppendsButNotReads) {
-  TempDir dir;
-  auto file_system = std::make_shared<FailingWalFileSystem>(rocksdb::FileSystem::Default());
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
-  RocksDbEventStoreOptions options;
-  options.path = dir.path();
-  options.env = env.get();
-  auto opened = RocksDbEventStore::Open(options);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  std::unique_ptr<RocksDbEventStore> store = *std::move(opened);
+// A store whose write-ahead log fails on demand (file_system_).
+class WriteFailureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_.path = dir_.path();
+    options_.env = env_.get();
+    auto opened = RocksDbEventStore::Open(options_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = *std::move(opened);
+  }
 
-  ASSERT_TRUE(store->Append(Part("client-1", ExpectedVersion::Any(), {Event("kept")})).ok());
-  file_system->failing = true;
-  auto failed = store->Append(Part("client-1", ExpectedVersion::Any(), {Event("lost")}));
+  TempDir dir_;
+  std::shared_ptr<FailingWalFileSystem> file_system_ =
+      std::make_shared<FailingWalFileSystem>(rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> env_ = rocksdb::NewCompositeEnv(file_system_);
+  RocksDbEventStoreOptions options_;
+  std::unique_ptr<RocksDbEventStore> store_;
+};
+
+TEST_F(WriteFailureTest, FailedSyncStopsAppendsButNotReads) {
+  ASSERT_TRUE(store_->Append(Part("client-1", ExpectedVersion::Any(), {Event("kept")})).ok());
+  file_system_->failing = true;
+  auto failed = store_->Append(Part("client-1", ExpectedVersion::Any(), {Event("lost")}));
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(failed.status().message()), ::testing::HasSubstr("injected"));
 
   // Even with the disk healthy again, the store does not pretend it knows what reached it.
-  file_system->failing = false;
-  auto after = store->Append(Part("client-2", ExpectedVersion::Any(), {Event("later")}));
+  file_system_->failing = false;
+  auto after = store_->Append(Part("client-2", ExpectedVersion::Any(), {Event("later")}));
   EXPECT_EQ(after.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_FALSE(store->WriteHealth().ok());
+  EXPECT_FALSE(store_->WriteHealth().ok());
 
-  auto read = store->ReadStream("client-1", 1, ReadDirection::kForwards, 10);
+  auto read = store_->ReadStream("client-1", 1, ReadDirection::kForwards, 10);
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_GE(read->events.size(), 1u);
   EXPECT_EQ(read->events[0].event_id, "kept");
-  EXPECT_EQ(store->HeadPosition(), 1u);
+  EXPECT_EQ(store_->HeadPosition(), 1u);
 
   // After a restart the acknowledged event is there and the chain verifies.
-  store.reset();
-  options.env = nullptr;
-  auto reopened = RocksDbEventStore::Open(options);
+  store_.reset();
+  options_.env = nullptr;
+  auto reopened = RocksDbEventStore::Open(options_);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   auto report = (*reopened)->Verify(1, (*reopened)->HeadPosition());
   ASSERT_TRUE(report.ok());
@@ -114,35 +123,25 @@ TEST(WriteFailureTest, FailedSyncStopsAppendsButNotReads) {
 
 // The store remembers the stream versions it wrote; an append refused for a full disk must leave
 // no trace there, or the stream's next append would be checked against a version never written.
-TEST(WriteFailureTest, AnAppendRefusedForAFullDiskLeavesStreamVersionsAsTheyWere) {
-  TempDir dir;
-  auto file_system = std::make_shared<FailingWalFileSystem>(rocksdb::FileSystem::Default());
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
-  RocksDbEventStoreOptions options;
-  options.path = dir.path();
-  options.env = env.get();
-  auto opened = RocksDbEventStore::Open(options);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  std::unique_ptr<RocksDbEventStore> store = *std::move(opened);
-
-  ASSERT_TRUE(store->Append(Part("client-1", ExpectedVersion::NoStream(), {Event("kept")})).ok());
-  file_system->full = true;
-  auto refused = store->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("refused")}));
+TEST_F(WriteFailureTest, AnAppendRefusedForAFullDiskLeavesStreamVersionsAsTheyWere) {
+  ASSERT_TRUE(store_->Append(Part("client-1", ExpectedVersion::NoStream(), {Event("kept")})).ok());
+  file_system_->full = true;
+  auto refused = store_->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("refused")}));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
 
   // Space is back: writes resume without a restart (RocksDB may still be busy recovering for a
   // moment, so retry as a client would), from version 1.
-  file_system->full = false;
+  file_system_->full = false;
   absl::StatusOr<StreamAppendResult> resumed;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    resumed = store->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("after")}));
+    resumed = store_->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("after")}));
     if (resumed.status().code() != absl::StatusCode::kResourceExhausted) break;
     absl::SleepFor(absl::Milliseconds(100));
   }
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   EXPECT_EQ(resumed->new_version, 2u);
-  EXPECT_EQ(store->HeadPosition(), 2u);
-  auto stale = store->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("stale")}));
+  EXPECT_EQ(store_->HeadPosition(), 2u);
+  auto stale = store_->Append(Part("client-1", ExpectedVersion::Exactly(1), {Event("stale")}));
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted) << stale.status();
 }
 

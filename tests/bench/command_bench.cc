@@ -13,6 +13,10 @@
 //   command_bench --pg="host=/tmp/x port=5433 dbname=postgres" [--clients=16,64]
 //                 [--seconds=20] [--bench_dir=DIR]
 // Without --pg only Stipple is measured.
+//
+// The gRPC floor: the same number of clients call the server's health check (no work at all)
+// for the same time, on the same cores. A command can go no faster than that, so the floor bounds
+// the ratio any command handling could reach against PostgreSQL on this machine.
 
 #include <libpq-fe.h>
 
@@ -20,7 +24,10 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +38,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "eventstore/rocksdb_event_store.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "projections/read_models.h"
 #include "services/process_settings.h"
@@ -62,6 +70,55 @@ struct RecordedAppend {
   std::vector<eventstore::RecordedEvent> events;
 };
 
+// One call by a caller: its latency, or nullopt when it failed.
+using Call = std::function<std::optional<absl::Duration>()>;
+
+// Runs `callers` threads, each making the calls `make_call(i)` (made on that thread) returns, for
+// a 2 s warm-up and then the measured seconds; `at_start` and `at_end` run as the measured window
+// opens and closes.
+Figures Measure(int callers, const std::function<Call(int)>& make_call,
+                const std::function<void()>& at_start, const std::function<void()>& at_end) {
+  std::atomic<int> phase{0};  // 0 warm-up, 1 measured, 2 stop.
+  std::vector<std::vector<double>> latencies(callers);
+  std::vector<int64_t> errors(callers, 0);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < callers; ++c) {
+    threads.emplace_back([&, c] {
+      const Call call = make_call(c);
+      while (phase.load() < 2) {
+        const std::optional<absl::Duration> latency = call();
+        if (phase.load() != 1) continue;
+        if (!latency.has_value()) {
+          ++errors[c];
+          continue;
+        }
+        latencies[c].push_back(absl::ToDoubleMilliseconds(*latency));
+      }
+    });
+  }
+  absl::SleepFor(absl::Seconds(2));
+  at_start();
+  const absl::Time start = absl::Now();
+  phase = 1;
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+  phase = 2;
+  const absl::Time end = absl::Now();
+  at_end();
+  for (std::thread& thread : threads) thread.join();
+
+  Figures figures;
+  figures.seconds = absl::ToDoubleSeconds(end - start);
+  std::vector<double> all;
+  for (int c = 0; c < callers; ++c) {
+    all.insert(all.end(), latencies[c].begin(), latencies[c].end());
+    figures.errors += errors[c];
+  }
+  figures.operations = static_cast<int64_t>(all.size());
+  figures.p50_ms = Percentile(all, 0.50);
+  figures.p99_ms = Percentile(all, 0.99);
+  return figures;
+}
+
 // Runs Stipple under `clients` desks; returns its figures and the appends it made (in log order,
 // by desk), which the PostgreSQL peer replays.
 Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
@@ -92,52 +149,26 @@ Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
   const std::vector<std::string> locations = {"north", "south", "east", "west"};
   if (!testing::OpenLocations(*channels[0], locations).ok()) std::exit(1);
 
-  std::atomic<int> phase{0};  // 0 warm-up, 1 measured, 2 stop.
-  std::vector<std::vector<double>> latencies(clients);
-  std::vector<int64_t> errors(clients, 0);
-  std::vector<std::thread> threads;
-  for (int d = 0; d < clients; ++d) {
-    threads.emplace_back([&, d] {
-      testing::FrontDeskOptions desk_options;
-      desk_options.name = absl::StrCat("d", d);
-      desk_options.location_id = locations[d % locations.size()];
-      desk_options.clock = clock;
-      desk_options.schedule_lead = absl::Hours(48);  // 0.17 s of real time.
-      desk_options.seed = d + 1;
-      testing::FrontDesk desk(desk_options);
-      desk.Connect(channels[d]);
-      while (phase.load() < 2) {
-        testing::CommandRecord record = desk.Step();
-        if (phase.load() != 1) continue;
-        if (!record.status.ok()) {
-          ++errors[d];
-          continue;
-        }
-        latencies[d].push_back(absl::ToDoubleMilliseconds(record.latency));
-      }
-    });
-  }
-  absl::SleepFor(absl::Seconds(2));
-  const eventstore::GlobalPosition first = (*store)->HeadPosition();
-  const absl::Time start = absl::Now();
-  phase = 1;
-  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
-  phase = 2;
-  const absl::Time end = absl::Now();
-  const eventstore::GlobalPosition last = (*store)->HeadPosition();
-  for (std::thread& thread : threads) thread.join();
-
-  Figures figures;
-  figures.seconds = absl::ToDoubleSeconds(end - start);
+  eventstore::GlobalPosition first = 0, last = 0;
+  auto make_desk = [&](int d) -> Call {
+    testing::FrontDeskOptions desk_options;
+    desk_options.name = absl::StrCat("d", d);
+    desk_options.location_id = locations[d % locations.size()];
+    desk_options.clock = clock;
+    desk_options.schedule_lead = absl::Hours(48);  // 0.17 s of real time.
+    desk_options.seed = d + 1;
+    auto desk = std::make_shared<testing::FrontDesk>(desk_options);
+    desk->Connect(channels[d]);
+    return [desk]() -> std::optional<absl::Duration> {
+      testing::CommandRecord record = desk->Step();
+      if (!record.status.ok()) return std::nullopt;
+      return record.latency;
+    };
+  };
+  Figures figures = Measure(
+      clients, make_desk, [&] { first = (*store)->HeadPosition(); },
+      [&] { last = (*store)->HeadPosition(); });
   figures.events = static_cast<int64_t>(last - first);
-  std::vector<double> all;
-  for (int d = 0; d < clients; ++d) {
-    all.insert(all.end(), latencies[d].begin(), latencies[d].end());
-    figures.errors += errors[d];
-  }
-  figures.operations = static_cast<int64_t>(all.size());
-  figures.p50_ms = Percentile(all, 0.50);
-  figures.p99_ms = Percentile(all, 0.99);
 
   // The appends of the measured window, grouped by request id, per desk in log order.
   appends_by_desk->assign(clients, {});
@@ -162,6 +193,39 @@ Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
   (*server)->Shutdown(absl::Seconds(1));
   server->reset();
   models->reset();
+  store->reset();
+  return figures;
+}
+
+// Health checks from `clients` callers, each on its own connection, to a server with an empty
+// store: what gRPC alone allows on this machine.
+Figures RunGrpcFloor(int clients, const std::string& dir) {
+  std::filesystem::remove_all(dir);
+  eventstore::RocksDbEventStoreOptions options;
+  options.path = dir + "/events";
+  auto store = eventstore::RocksDbEventStore::Open(options);
+  if (!store.ok()) std::exit(1);
+  auto server = services::StippleServer::Start("127.0.0.1:0", **store, nullptr, absl::Now);
+  if (!server.ok()) std::exit(1);
+  auto make_caller = [&](int c) -> Call {
+    grpc::ChannelArguments args;
+    args.SetInt("stipple.caller", c);  // A distinct argument: a connection of its own.
+    std::shared_ptr<grpc::health::v1::Health::Stub> health = grpc::health::v1::Health::NewStub(
+        grpc::CreateCustomChannel((*server)->address(), grpc::InsecureChannelCredentials(), args));
+    return [health]() -> std::optional<absl::Duration> {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      grpc::health::v1::HealthCheckRequest request;
+      grpc::health::v1::HealthCheckResponse response;
+      const absl::Time sent = absl::Now();
+      if (!health->Check(&context, request, &response).ok()) return std::nullopt;
+      return absl::Now() - sent;
+    };
+  };
+  Figures figures = Measure(
+      clients, make_caller, [] {}, [] {});
+  (*server)->Shutdown(absl::Seconds(1));
+  server->reset();
   store->reset();
   return figures;
 }
@@ -295,7 +359,7 @@ int main(int argc, char** argv) {
   const std::string pg = absl::GetFlag(FLAGS_pg);
   const std::string dir = absl::GetFlag(FLAGS_bench_dir) + "/command_bench";
   std::vector<std::pair<int, std::pair<Figures, Figures>>> results;
-  std::vector<Figures> without_read_models;
+  std::vector<Figures> without_read_models, floors;
   for (absl::string_view count : absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
     int clients = 0;
     if (!absl::SimpleAtoi(count, &clients) || clients < 1) return 2;
@@ -306,6 +370,7 @@ int main(int argc, char** argv) {
     results.push_back({clients, {ours, peer}});
     // Diagnostic: the same without the projections running in the server process.
     without_read_models.push_back(RunStipple(clients, dir, false, &unused));
+    floors.push_back(RunGrpcFloor(clients, dir));
   }
   std::filesystem::remove_all(dir);
 
@@ -319,14 +384,24 @@ int main(int argc, char** argv) {
     PrintRow("stipple", clients, figures.first);
     if (!pg.empty()) PrintRow("postgresql", clients, figures.second);
     PrintRow("(stipple, no read models)", clients, without_read_models[i]);
+    PrintRow("(grpc floor: health check)", clients, floors[i]);
   }
   if (!pg.empty()) {
-    std::printf("\n%-8s %22s %22s\n", "clients", "events/s ratio (S/PG)", "p99 ratio (S/PG)");
-    for (const auto& [clients, figures] : results) {
+    // The ceiling: Stipple's ratio if each command cost no more than a health check, at the
+    // run's events per command.
+    std::printf("\n%-8s %22s %22s %22s\n", "clients", "events/s ratio (S/PG)", "p99 ratio (S/PG)",
+                "grpc floor ratio");
+    for (size_t i = 0; i < results.size(); ++i) {
+      const auto& [clients, figures] = results[i];
       const Figures& s = figures.first;
       const Figures& p = figures.second;
-      std::printf("%-8d %22.2f %22.2f\n", clients, (s.events / s.seconds) / (p.events / p.seconds),
-                  s.p99_ms / p.p99_ms);
+      const double pg_events_per_second = p.events / p.seconds;
+      const double events_per_command =
+          s.operations > 0 ? static_cast<double>(s.events) / s.operations : 0;
+      std::printf(
+          "%-8d %22.2f %22.2f %22.2f\n", clients, (s.events / s.seconds) / pg_events_per_second,
+          s.p99_ms / p.p99_ms,
+          floors[i].operations / floors[i].seconds * events_per_command / pg_events_per_second);
     }
   }
   return 0;

@@ -110,11 +110,21 @@ void ProjectionRunner::StartCompaction(std::shared_ptr<Generation> generation) {
     pthread_setname_np(pthread_self(), ("compact " + name_).substr(0, 15).c_str());
     rocksdb::CompactRangeOptions options;
     options.canceled = &cancel_compaction_;
-    // The result is not checked: cancelled, it is Incomplete; a failure to write (a full disk)
-    // also fails the next commit, which reports it in health().
-    generation->db()->CompactRange(options, generation->handle(), nullptr, nullptr);
+    const rocksdb::Status s =
+        generation->db()->CompactRange(options, generation->handle(), nullptr, nullptr);
+    if (!s.IsIncomplete()) {  // Incomplete: cancelled, for a stop or a retired generation.
+      absl::MutexLock lock(&compaction_failure_mu_);
+      compaction_failure_ =
+          s.ok() ? absl::OkStatus()
+                 : eventstore::FromRocksDb(s, absl::StrCat("compacting ", generation->name()));
+    }
     --compactions_due_;
   });
+}
+
+absl::Status ProjectionRunner::compaction_failure() const {
+  absl::MutexLock lock(&compaction_failure_mu_);
+  return compaction_failure_;
 }
 
 void ProjectionRunner::CancelCompactionOf(const Generation* generation) {

@@ -75,6 +75,10 @@ class ProjectionRunner {
   absl::Status health() const;
   // A generation is being compacted after a large catch-up (see RunnerOptions).
   bool compacting() const { return compactions_due_ > 0; }
+  // Why the last compaction after a catch-up failed (a full disk, say): the model still serves,
+  // uncompacted. OK when none has failed, or the next one succeeded; a cancelled one changes
+  // nothing.
+  absl::Status compaction_failure() const ABSL_LOCKS_EXCLUDED(compaction_failure_mu_);
 
  private:
   struct Target;
@@ -133,6 +137,9 @@ class ProjectionRunner {
   const Generation* compacting_ ABSL_GUARDED_BY(compaction_mu_) = nullptr;
   std::atomic<bool> cancel_compaction_{false};
   std::atomic<int> compactions_due_{0};  // Due or running.
+  // Taken alone, by the compaction thread and by readers.
+  mutable absl::Mutex compaction_failure_mu_;
+  absl::Status compaction_failure_ ABSL_GUARDED_BY(compaction_failure_mu_);
 };
 
 }  // namespace stipple::projections

@@ -70,13 +70,15 @@ std::string Generation::FilesByLevel() const {
   return layout;
 }
 
-absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<ReadModelDb>> ReadModelDb::Open(const std::string& path,
+                                                               rocksdb::Env* env) {
   std::error_code error;
   std::filesystem::create_directories(path, error);
   if (error) return absl::UnavailableError(absl::StrCat("creating ", path, ": ", error.message()));
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  if (env != nullptr) options.env = env;
   options.info_log = eventstore::StderrRocksDbLogger();
   // One memtable budget for every generation's column family: memory stays bounded.
   options.db_write_buffer_size = 64 << 20;

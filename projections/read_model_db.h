@@ -43,7 +43,9 @@ class Generation {
 class ReadModelDb {
  public:
   // Opens or creates the database under `path`. Errors as RocksDB's open, mapped to absl codes.
-  static absl::StatusOr<std::unique_ptr<ReadModelDb>> Open(const std::string& path);
+  // `env`: RocksDB's default when null (tests pass one over a failing file system).
+  static absl::StatusOr<std::unique_ptr<ReadModelDb>> Open(const std::string& path,
+                                                           rocksdb::Env* env = nullptr);
   ~ReadModelDb();
 
   // The generation that serves `projection`, created empty if there is none yet.

@@ -330,7 +330,8 @@ std::vector<Lag> ReadModels::Status() const {
        {summaries_.get(), histories_.get(), schedules_.get(), reports_.get()}) {
     const eventstore::GlobalPosition checkpoint = runner->checkpoint();
     out.push_back({runner->name(), checkpoint, head > checkpoint ? head - checkpoint : 0,
-                   runner->rebuilding(), runner->compacting()});
+                   runner->rebuilding(), runner->compacting(), runner->health(),
+                   runner->compaction_failure()});
   }
   return out;
 }

@@ -41,7 +41,9 @@ struct Lag {
   eventstore::GlobalPosition checkpoint = 0;
   uint64_t lag = 0;
   bool rebuilding = false;
-  bool compacting = false;  // After a large catch-up (ProjectionRunner::compacting).
+  bool compacting = false;          // After a large catch-up (ProjectionRunner::compacting).
+  absl::Status health;              // Why it stopped following the log (ProjectionRunner::health).
+  absl::Status compaction_failure;  // ProjectionRunner::compaction_failure.
 };
 
 class ReadModels {

@@ -65,6 +65,10 @@ grpc::Status AdminService::GetProjectionStatus(grpc::ServerContext*,
     status->set_lag(lag.lag);
     status->set_rebuilding(lag.rebuilding);
     status->set_compacting(lag.compacting);
+    if (!lag.health.ok()) status->set_error(lag.health.ToString());
+    if (!lag.compaction_failure.ok()) {
+      status->set_compaction_error(lag.compaction_failure.ToString());
+    }
   }
   return grpc::Status::OK;
 }

@@ -12,11 +12,14 @@
 #include <optional>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "eventstore/keys.h"
 #include "projections/projection_runner.h"
 #include "projections/read_models.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "tests/eventstore/store_fixture.h"
 #include "tests/projections/read_model_dump.h"
 #include "tests/projections/workload.h"
@@ -178,6 +181,23 @@ class CaughtUpLaterStore : public eventstore::EventStore {
   absl::Notification deliver_caught_up_;
 };
 
+// Refuses to create table files other than the runner's files for ingestion, as a disk without
+// room would: a compaction cannot write its output, while a bulk fold still ingests.
+class NoRoomForCompactionFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  NoRoomForCompactionFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "NoRoomForCompactionFileSystem"; }
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* debug) override {
+    const std::string file = std::filesystem::path(name).filename().string();
+    if (absl::EndsWith(file, ".sst") && !absl::StartsWith(file, "ingest-")) {
+      return rocksdb::IOStatus::NoSpace("injected: no room for " + file);
+    }
+    return target()->NewWritableFile(name, options, result, debug);
+  }
+};
+
 class RunnerTest : public StoreTest {
  protected:
   void AppendEvents(int count) {
@@ -275,6 +295,7 @@ TEST_F(RunnerTest, ACatchUpThatWroteSeveralTableFilesIsCompactedOnceCaughtUp) {
     EXPECT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
     for (int i = 0; i < 6000 && runner.compacting(); ++i) absl::SleepFor(absl::Milliseconds(10));
     EXPECT_FALSE(runner.compacting());
+    EXPECT_TRUE(runner.compaction_failure().ok()) << runner.compaction_failure();
     ExpectEachPositionOnce(*runner.serving());
     return runner.serving()->FilesByLevel();
   };
@@ -284,6 +305,32 @@ TEST_F(RunnerTest, ACatchUpThatWroteSeveralTableFilesIsCompactedOnceCaughtUp) {
   EXPECT_THAT(as_folded, ::testing::HasSubstr(" ")) << as_folded;
   // One file in the last level: a look-up checks one file, not one per level.
   EXPECT_EQ(compacted, "6:1");
+}
+
+TEST_F(RunnerTest, ACompactionThatFailsIsReportedAndTheModelServesUncompacted) {
+  AppendEvents(300);
+  auto file_system = std::make_shared<NoRoomForCompactionFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
+  auto db = ReadModelDb::Open(dir_.path() + "/models", env.get());
+  ASSERT_TRUE(db.ok()) << db.status();
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(),
+                          {.max_batch_events = 13,
+                           .bulk_bytes = 12 << 10,
+                           .ingest_from_changes = 1,
+                           .compact_after_table_files = 2});
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  for (int i = 0; i < 6000 && (runner.compacting() || runner.compaction_failure().ok()); ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  const absl::Status failure = runner.compaction_failure();
+  EXPECT_EQ(failure.code(), absl::StatusCode::kResourceExhausted) << failure;
+  EXPECT_THAT(std::string(failure.message()), ::testing::HasSubstr("compacting counting#"));
+  EXPECT_THAT(std::string(failure.message()), ::testing::HasSubstr("injected: no room"));
+  // The ingested files still serve every event, once each.
+  EXPECT_THAT(runner.serving()->FilesByLevel(), ::testing::HasSubstr(" "));
+  ExpectEachPositionOnce(*runner.serving());
+  runner.Stop();  // Before the file system goes.
 }
 
 TEST_F(RunnerTest, ACatchUpWhoseLastWriteHoldsTheLastEventIsCompactedToo) {

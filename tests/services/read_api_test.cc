@@ -282,6 +282,8 @@ TEST_F(ReadApiTest, AdminReadsTheLogAndReportsLag) {
   for (const api::ProjectionStatus& projection : status.projections()) {
     EXPECT_EQ(projection.lag(), 0u) << projection.name();
     EXPECT_EQ(projection.checkpoint(), status.head_position()) << projection.name();
+    EXPECT_EQ(projection.error(), "") << projection.name();  // Healthy: no "OK" text either.
+    EXPECT_EQ(projection.compaction_error(), "") << projection.name();
   }
 }
 

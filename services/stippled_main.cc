@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "eventstore/rocksdb_event_store.h"
 #include "services/log.h"
 #include "services/process_settings.h"
+#include "services/projection_watch.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on; port 0 picks one");
@@ -67,6 +69,9 @@ int main(int argc, char** argv) {
     return EXIT_FAILURE;
   }
 
+  // A projection that stops following the log, or a compaction that fails, is logged.
+  auto watch = std::make_unique<stipple::services::ProjectionWatch>(**models, absl::Seconds(5));
+
   auto server =
       stipple::services::StippleServer::Start(absl::GetFlag(FLAGS_listen), **store, models->get());
   if (!server.ok()) {
@@ -84,6 +89,7 @@ int main(int argc, char** argv) {
   (*server)->Wait();
   signal_waiter.join();
   server->reset();
+  watch.reset();
   models->reset();  // Stops the projections before the store they read closes.
   store->reset();
   Log(LogLevel::kInfo, "stippled stopped");

@@ -112,18 +112,23 @@ void ProjectionRunner::StartCompaction(std::shared_ptr<Generation> generation) {
     options.canceled = &cancel_compaction_;
     const rocksdb::Status s =
         generation->db()->CompactRange(options, generation->handle(), nullptr, nullptr);
-    if (!s.IsIncomplete()) {  // Incomplete: cancelled, for a stop or a retired generation.
+    if (!s.ok() && !s.IsIncomplete()) {  // Incomplete: cancelled (a stop, a retired generation).
       absl::MutexLock lock(&compaction_failure_mu_);
+      compaction_failed_generation_ = generation->name();
       compaction_failure_ =
-          s.ok() ? absl::OkStatus()
-                 : eventstore::FromRocksDb(s, absl::StrCat("compacting ", generation->name()));
+          eventstore::FromRocksDb(s, absl::StrCat("compacting ", compaction_failed_generation_));
     }
     --compactions_due_;
   });
 }
 
 absl::Status ProjectionRunner::compaction_failure() const {
+  const std::shared_ptr<Generation> generation = serving();
   absl::MutexLock lock(&compaction_failure_mu_);
+  // A generation is compacted once, after the catch-up that filled it.
+  if (generation == nullptr || generation->name() != compaction_failed_generation_) {
+    return absl::OkStatus();
+  }
   return compaction_failure_;
 }
 

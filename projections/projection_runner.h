@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
@@ -75,9 +76,9 @@ class ProjectionRunner {
   absl::Status health() const;
   // A generation is being compacted after a large catch-up (see RunnerOptions).
   bool compacting() const { return compactions_due_ > 0; }
-  // Why the last compaction after a catch-up failed (a full disk, say): the model still serves,
-  // uncompacted. OK when none has failed, or the next one succeeded; a cancelled one changes
-  // nothing.
+  // Why the serving generation's compaction after its catch-up failed (a full disk, say): the
+  // model still serves, uncompacted. OK when it did not fail (or was cancelled), and once a
+  // rebuild has replaced that generation.
   absl::Status compaction_failure() const ABSL_LOCKS_EXCLUDED(compaction_failure_mu_);
 
  private:
@@ -140,6 +141,7 @@ class ProjectionRunner {
   // Taken alone, by the compaction thread and by readers.
   mutable absl::Mutex compaction_failure_mu_;
   absl::Status compaction_failure_ ABSL_GUARDED_BY(compaction_failure_mu_);
+  std::string compaction_failed_generation_ ABSL_GUARDED_BY(compaction_failure_mu_);
 };
 
 }  // namespace stipple::projections

@@ -329,9 +329,13 @@ std::vector<Lag> ReadModels::Status() const {
   for (const ProjectionRunner* runner :
        {summaries_.get(), histories_.get(), schedules_.get(), reports_.get()}) {
     const eventstore::GlobalPosition checkpoint = runner->checkpoint();
-    out.push_back({runner->name(), checkpoint, head > checkpoint ? head - checkpoint : 0,
-                   runner->rebuilding(), runner->compacting(), runner->health(),
-                   runner->compaction_failure()});
+    out.push_back({.name = runner->name(),
+                   .checkpoint = checkpoint,
+                   .lag = head > checkpoint ? head - checkpoint : 0,
+                   .rebuilding = runner->rebuilding(),
+                   .compacting = runner->compacting(),
+                   .health = runner->health(),
+                   .compaction_failure = runner->compaction_failure()});
   }
   return out;
 }

@@ -29,7 +29,8 @@ std::vector<ProjectionWatch::Line> ProjectionWatch::Changes(
   for (const projections::Lag& lag : now) {
     auto it = previous.find(lag.name);
     const projections::Lag& was = it != previous.end() ? *it->second : kHealthy;
-    if (lag.health != was.health) {
+    // By code: a full disk's retries each carry a message of their own (a new file's name).
+    if (lag.health.code() != was.health.code()) {
       lines.push_back(
           lag.health.ok()
               ? Line(LogLevel::kInfo,
@@ -39,7 +40,7 @@ std::vector<ProjectionWatch::Line> ProjectionWatch::Changes(
                                   lag.checkpoint, ", ", lag.lag,
                                   " events behind): ", lag.health.ToString())));
     }
-    if (lag.compaction_failure != was.compaction_failure) {
+    if (lag.compaction_failure.code() != was.compaction_failure.code()) {
       lines.push_back(
           lag.compaction_failure.ok()
               ? Line(LogLevel::kInfo, absl::StrCat("projection ", lag.name, " is compacted"))

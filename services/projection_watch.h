@@ -25,7 +25,7 @@ class ProjectionWatch {
 
   using Line = std::pair<LogLevel, std::string>;
   // What to log for the changes between two readings of the status (projections by name; one
-  // absent before counts as healthy).
+  // absent before counts as healthy). A failure is said again only when its code changes.
   static std::vector<Line> Changes(const std::vector<projections::Lag>& before,
                                    const std::vector<projections::Lag>& now);
 

@@ -36,6 +36,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "eventstore/rocksdb_event_store.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -204,9 +205,15 @@ Figures RunGrpcFloor(int clients, const std::string& dir) {
   eventstore::RocksDbEventStoreOptions options;
   options.path = dir + "/events";
   auto store = eventstore::RocksDbEventStore::Open(options);
-  if (!store.ok()) std::exit(1);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    std::exit(1);
+  }
   auto server = services::StippleServer::Start("127.0.0.1:0", **store, nullptr, absl::Now);
-  if (!server.ok()) std::exit(1);
+  if (!server.ok()) {
+    std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
+    std::exit(1);
+  }
   auto make_caller = [&](int c) -> Call {
     grpc::ChannelArguments args;
     args.SetInt("stipple.caller", c);  // A distinct argument: a connection of its own.
@@ -344,8 +351,10 @@ Figures RunPostgres(const std::string& conninfo,
 }
 
 void PrintRow(const char* system, int clients, const Figures& f) {
-  std::printf("%-26s %8d %12.0f %12.0f %10.2f %10.2f %8lld\n", system, clients,
-              f.operations / f.seconds, f.events / f.seconds, f.p50_ms, f.p99_ms,
+  // The gRPC floor writes no events.
+  const std::string events = f.events > 0 ? absl::StrFormat("%.0f", f.events / f.seconds) : "-";
+  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld\n", system, clients,
+              f.operations / f.seconds, events.c_str(), f.p50_ms, f.p99_ms,
               static_cast<long long>(f.errors));
 }
 

@@ -181,8 +181,9 @@ class CaughtUpLaterStore : public eventstore::EventStore {
   absl::Notification deliver_caught_up_;
 };
 
-// Refuses to create table files other than the runner's files for ingestion, as a disk without
-// room would: a compaction cannot write its output, while a bulk fold still ingests.
+// While `no_room` is set, refuses to create table files other than the runner's files for
+// ingestion, as a disk without room would: a compaction cannot write its output, while a bulk
+// fold still ingests.
 class NoRoomForCompactionFileSystem : public rocksdb::FileSystemWrapper {
  public:
   NoRoomForCompactionFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
@@ -191,11 +192,12 @@ class NoRoomForCompactionFileSystem : public rocksdb::FileSystemWrapper {
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* debug) override {
     const std::string file = std::filesystem::path(name).filename().string();
-    if (absl::EndsWith(file, ".sst") && !absl::StartsWith(file, "ingest-")) {
+    if (no_room && absl::EndsWith(file, ".sst") && !absl::StartsWith(file, "ingest-")) {
       return rocksdb::IOStatus::NoSpace("injected: no room for " + file);
     }
     return target()->NewWritableFile(name, options, result, debug);
   }
+  std::atomic<bool> no_room{true};
 };
 
 class RunnerTest : public StoreTest {
@@ -313,11 +315,12 @@ TEST_F(RunnerTest, ACompactionThatFailsIsReportedAndTheModelServesUncompacted) {
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
   auto db = ReadModelDb::Open(dir_.path() + "/models", env.get());
   ASSERT_TRUE(db.ok()) << db.status();
-  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(),
-                          {.max_batch_events = 13,
-                           .bulk_bytes = 12 << 10,
-                           .ingest_from_changes = 1,
-                           .compact_after_table_files = 2});
+  ProjectionRunner runner(
+      *store_, **db, std::make_unique<CountingProjection>(),
+      {.max_batch_events = 13,
+       .bulk_bytes = 12 << 10,
+       .ingest_from_changes = 20,  // Bulk writes ingest; live batches (13) do not.
+       .compact_after_table_files = 2});
   ASSERT_TRUE(runner.Start().ok());
   ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
   for (int i = 0; i < 6000 && (runner.compacting() || runner.compaction_failure().ok()); ++i) {
@@ -329,6 +332,22 @@ TEST_F(RunnerTest, ACompactionThatFailsIsReportedAndTheModelServesUncompacted) {
   EXPECT_THAT(std::string(failure.message()), ::testing::HasSubstr("injected: no room"));
   // The ingested files still serve every event, once each.
   EXPECT_THAT(runner.serving()->FilesByLevel(), ::testing::HasSubstr(" "));
+  ExpectEachPositionOnce(*runner.serving());
+
+  // With room again, the runner follows the log; the failure stays reported while its generation
+  // serves, and a rebuild's compacted generation ends it.
+  file_system->no_room = false;
+  AppendEvents(50);
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok())
+      << runner.health();
+  ExpectEachPositionOnce(*runner.serving());
+  EXPECT_FALSE(runner.compaction_failure().ok());
+  ASSERT_TRUE(runner.StartRebuild().ok());
+  for (int i = 0; i < 6000 && (runner.rebuilding() || runner.compacting()); ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_TRUE(runner.compaction_failure().ok()) << runner.compaction_failure();
+  EXPECT_EQ(runner.serving()->FilesByLevel(), "6:1");
   ExpectEachPositionOnce(*runner.serving());
   runner.Stop();  // Before the file system goes.
 }

@@ -45,6 +45,14 @@ TEST(ProjectionWatchTest, ADifferentFailureIsLoggedAgain) {
               ElementsAre(Pair(LogLevel::kError, HasSubstr("bad entry"))));
 }
 
+TEST(ProjectionWatchTest, RetriesOfOneFailureWithMessagesOfTheirOwnAreNotLoggedAgain) {
+  std::vector<projections::Lag> full = {Healthy("reports")};
+  full[0].health = absl::ResourceExhaustedError("no space for ingest-reports-7.sst");
+  std::vector<projections::Lag> still_full = {Healthy("reports")};
+  still_full[0].health = absl::ResourceExhaustedError("no space for ingest-reports-8.sst");
+  EXPECT_THAT(ProjectionWatch::Changes(full, still_full), IsEmpty());
+}
+
 TEST(ProjectionWatchTest, AFailedCompactionIsAWarningAndAFirstReadingReportsWhatIsWrong) {
   std::vector<projections::Lag> uncompacted = {Healthy("artist_schedule")};
   uncompacted[0].compaction_failure = absl::ResourceExhaustedError("No space left on device");

@@ -287,6 +287,29 @@ TEST_F(ReadApiTest, AdminReadsTheLogAndReportsLag) {
   }
 }
 
+TEST_F(ReadApiTest, AProjectionThatCannotFollowTheLogSaysWhyInItsStatus) {
+  OpenStudio();
+  // Bypassing the services: a client event whose payload does not parse.
+  ASSERT_TRUE(store_
+                  ->Append(eventstore::testing::Part(
+                      "client-broken", eventstore::ExpectedVersion::NoStream(),
+                      {eventstore::testing::Event("broken-1", "ClientRegistered", "\xff\xff")}))
+                  .ok());
+  api::ProjectionStatus history;
+  for (int i = 0; i < 1000 && history.error().empty(); ++i) {
+    api::GetProjectionStatusResponse status;
+    ASSERT_TRUE(GetProjectionStatus({}, &status).ok());
+    for (const api::ProjectionStatus& projection : status.projections()) {
+      if (projection.name() == "client_history") history = projection;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_THAT(history.error(), ::testing::AllOf(::testing::HasSubstr("DATA_LOSS"),
+                                                ::testing::HasSubstr("does not parse")));
+  EXPECT_LT(history.checkpoint(), store_->HeadPosition());  // Stopped before the event.
+  EXPECT_EQ(history.compaction_error(), "");
+}
+
 TEST_F(ReadApiTest, MinPositionWaitsForTheWriteOrTheDeadline) {
   OpenStudio();
   api::GetClientSummaryRequest request;

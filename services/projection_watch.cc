@@ -43,7 +43,8 @@ std::vector<ProjectionWatch::Line> ProjectionWatch::Changes(
     if (lag.compaction_failure.code() != was.compaction_failure.code()) {
       lines.push_back(
           lag.compaction_failure.ok()
-              ? Line(LogLevel::kInfo, absl::StrCat("projection ", lag.name, " is compacted"))
+              ? Line(LogLevel::kInfo, absl::StrCat("projection ", lag.name,
+                                                   " no longer serves an uncompacted generation"))
               : Line(LogLevel::kWarning,
                      absl::StrCat("projection ", lag.name,
                                   " could not be compacted after its catch-up; it serves "

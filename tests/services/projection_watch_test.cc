@@ -62,7 +62,8 @@ TEST(ProjectionWatchTest, AFailedCompactionIsAWarningAndAFirstReadingReportsWhat
               ElementsAre(Pair(LogLevel::kWarning,
                                AllOf(HasSubstr("artist_schedule"), HasSubstr("No space left")))));
   EXPECT_THAT(ProjectionWatch::Changes(uncompacted, {Healthy("artist_schedule")}),
-              ElementsAre(Pair(LogLevel::kInfo, HasSubstr("artist_schedule is compacted"))));
+              ElementsAre(Pair(LogLevel::kInfo,
+                               HasSubstr("artist_schedule no longer serves an uncompacted"))));
 }
 
 }  // namespace

@@ -120,10 +120,8 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
   return figures;
 }
 
-// Runs Stipple under `clients` desks; returns its figures and the appends it made (in log order,
-// by desk), which the PostgreSQL peer replays.
-Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
-                   std::vector<std::vector<RecordedAppend>>* appends_by_desk) {
+// A new, empty event store under `dir` (whatever was there is removed); exits if it cannot open.
+std::unique_ptr<eventstore::RocksDbEventStore> OpenEmptyStore(const std::string& dir) {
   std::filesystem::remove_all(dir);
   eventstore::RocksDbEventStoreOptions options;
   options.path = dir + "/events";
@@ -132,12 +130,20 @@ Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     std::exit(1);
   }
+  return *std::move(store);
+}
+
+// Runs Stipple under `clients` desks; returns its figures and the appends it made (in log order,
+// by desk), which the PostgreSQL peer replays.
+Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
+                   std::vector<std::vector<RecordedAppend>>* appends_by_desk) {
+  std::unique_ptr<eventstore::RocksDbEventStore> store = OpenEmptyStore(dir);
   absl::StatusOr<std::unique_ptr<projections::ReadModels>> models =
       std::unique_ptr<projections::ReadModels>();
-  if (with_read_models) models = projections::ReadModels::Start(**store, dir + "/read_models");
+  if (with_read_models) models = projections::ReadModels::Start(*store, dir + "/read_models");
   const absl::Time origin = absl::Now();
   auto clock = [origin] { return origin + (absl::Now() - origin) * kClockSpeedUp; };
-  auto server = services::StippleServer::Start("127.0.0.1:0", **store, models->get(), clock);
+  auto server = services::StippleServer::Start("127.0.0.1:0", *store, models->get(), clock);
   if (!models.ok() || !server.ok()) std::exit(1);
 
   std::vector<std::shared_ptr<grpc::Channel>> channels;
@@ -167,15 +173,15 @@ Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
     };
   };
   Figures figures = Measure(
-      clients, make_desk, [&] { first = (*store)->HeadPosition(); },
-      [&] { last = (*store)->HeadPosition(); });
+      clients, make_desk, [&] { first = store->HeadPosition(); },
+      [&] { last = store->HeadPosition(); });
   figures.events = static_cast<int64_t>(last - first);
 
   // The appends of the measured window, grouped by request id, per desk in log order.
   appends_by_desk->assign(clients, {});
   std::map<std::string, std::pair<int, size_t>> where;  // Request id → desk, index.
   for (eventstore::GlobalPosition from = first + 1; from <= last;) {
-    auto slice = (*store)->ReadAll(from, 1000, {});
+    auto slice = store->ReadAll(from, 1000, {});
     if (!slice.ok()) std::exit(1);
     for (eventstore::RecordedEvent& event : slice->events) {
       if (event.position > last) break;
@@ -194,22 +200,15 @@ Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
   (*server)->Shutdown(absl::Seconds(1));
   server->reset();
   models->reset();
-  store->reset();
+  store.reset();
   return figures;
 }
 
 // Health checks from `clients` callers, each on its own connection, to a server with an empty
 // store: what gRPC alone allows on this machine.
 Figures RunGrpcFloor(int clients, const std::string& dir) {
-  std::filesystem::remove_all(dir);
-  eventstore::RocksDbEventStoreOptions options;
-  options.path = dir + "/events";
-  auto store = eventstore::RocksDbEventStore::Open(options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-    std::exit(1);
-  }
-  auto server = services::StippleServer::Start("127.0.0.1:0", **store, nullptr, absl::Now);
+  std::unique_ptr<eventstore::RocksDbEventStore> store = OpenEmptyStore(dir);
+  auto server = services::StippleServer::Start("127.0.0.1:0", *store, nullptr, absl::Now);
   if (!server.ok()) {
     std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
     std::exit(1);
@@ -233,7 +232,7 @@ Figures RunGrpcFloor(int clients, const std::string& dir) {
       clients, make_caller, [] {}, [] {});
   (*server)->Shutdown(absl::Seconds(1));
   server->reset();
-  store->reset();
+  store.reset();
   return figures;
 }
 

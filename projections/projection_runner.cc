@@ -112,14 +112,37 @@ void ProjectionRunner::StartCompaction(std::shared_ptr<Generation> generation) {
     options.canceled = &cancel_compaction_;
     const rocksdb::Status s =
         generation->db()->CompactRange(options, generation->handle(), nullptr, nullptr);
-    if (!s.ok() && !s.IsIncomplete()) {  // Incomplete: cancelled (a stop, a retired generation).
+    {
       absl::MutexLock lock(&compaction_failure_mu_);
-      compaction_failed_generation_ = generation->name();
-      compaction_failure_ =
-          eventstore::FromRocksDb(s, absl::StrCat("compacting ", compaction_failed_generation_));
+      if (s.ok() && compaction_failed_generation_ == generation->name()) {
+        compaction_failed_generation_.clear();  // A retry compacted it.
+        compaction_failure_ = absl::OkStatus();
+      } else if (!s.ok() && !s.IsIncomplete()) {  // Incomplete: cancelled (a stop, a rebuild).
+        compaction_failed_generation_ = generation->name();
+        compaction_failed_at_ = absl::Now();
+        compaction_failure_ =
+            eventstore::FromRocksDb(s, absl::StrCat("compacting ", compaction_failed_generation_));
+      }
     }
     --compactions_due_;
   });
+}
+
+void ProjectionRunner::RetryFailedCompaction(const Target& target) {
+  {
+    absl::MutexLock lock(&compaction_failure_mu_);
+    if (compaction_failed_generation_ != target.generation->name() ||
+        absl::Now() < compaction_failed_at_ + options_.compaction_retry_interval) {
+      return;
+    }
+  }
+  {
+    absl::MutexLock lock(&compaction_mu_);
+    // Whoever made another one due starts it next, and would cancel this one.
+    if (compactions_due_ > 0 || stopping_) return;
+    ++compactions_due_;
+  }
+  StartCompaction(target.generation);
 }
 
 absl::Status ProjectionRunner::compaction_failure() const {
@@ -229,7 +252,11 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
   absl::Status written = WriteChanges(target, checkpoint, /*following_live=*/!catching_up);
   // Out of space, the changes stay held: the same commit can be tried again.
   *retryable = written.code() == absl::StatusCode::kResourceExhausted;
-  if (std::exchange(target.compaction_due, false)) StartCompaction(target.generation);
+  if (std::exchange(target.compaction_due, false)) {
+    StartCompaction(target.generation);
+  } else if (written.ok() && !catching_up) {
+    RetryFailedCompaction(target);  // The disk takes writes again, maybe compactions too.
+  }
   return written;
 }
 

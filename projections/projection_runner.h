@@ -44,6 +44,9 @@ struct RunnerOptions {
   // look-up checks each of them, and stale versions of entries take space. Compacted, the
   // generation is one sorted run.
   int compact_after_table_files = 2;
+  // A compaction of the serving generation that failed (a full disk, say) is tried again once a
+  // live write succeeds, and no sooner than this after the failure.
+  absl::Duration compaction_retry_interval = absl::Minutes(1);
 };
 
 class ProjectionRunner {
@@ -77,8 +80,8 @@ class ProjectionRunner {
   // A generation is being compacted after a large catch-up (see RunnerOptions).
   bool compacting() const { return compactions_due_ > 0; }
   // Why the serving generation's compaction after its catch-up failed (a full disk, say): the
-  // model still serves, uncompacted. OK when it did not fail (or was cancelled), and once a
-  // rebuild has replaced that generation.
+  // model still serves, uncompacted. OK when it did not fail (or was cancelled), once a retry
+  // has compacted it, and once a rebuild has replaced that generation.
   absl::Status compaction_failure() const ABSL_LOCKS_EXCLUDED(compaction_failure_mu_);
 
  private:
@@ -102,6 +105,10 @@ class ProjectionRunner {
   bool EndCatchUp(Target& target) const;
   // Compacts `generation` on a thread of its own, cancelling a compaction still running.
   void StartCompaction(std::shared_ptr<Generation> generation);
+  // After a live write: compacts the target's generation again if its compaction failed and the
+  // retry interval has passed, unless another compaction is due or running (it is not cancelled).
+  void RetryFailedCompaction(const Target& target)
+      ABSL_LOCKS_EXCLUDED(compaction_mu_, compaction_failure_mu_);
   // Cancels the compaction of `generation` if one is running: a retired generation is dropped.
   void CancelCompactionOf(const Generation* generation) ABSL_LOCKS_EXCLUDED(compaction_mu_);
   // The serving generation's target; it stays so while the caller holds `commit_mu_`.
@@ -142,6 +149,7 @@ class ProjectionRunner {
   mutable absl::Mutex compaction_failure_mu_;
   absl::Status compaction_failure_ ABSL_GUARDED_BY(compaction_failure_mu_);
   std::string compaction_failed_generation_ ABSL_GUARDED_BY(compaction_failure_mu_);
+  absl::Time compaction_failed_at_ ABSL_GUARDED_BY(compaction_failure_mu_);
 };
 
 }  // namespace stipple::projections

@@ -309,20 +309,19 @@ TEST_F(RunnerTest, ACatchUpThatWroteSeveralTableFilesIsCompactedOnceCaughtUp) {
   EXPECT_EQ(compacted, "6:1");
 }
 
-TEST_F(RunnerTest, ACompactionThatFailsIsReportedAndTheModelServesUncompacted) {
-  AppendEvents(300);
-  auto file_system = std::make_shared<NoRoomForCompactionFileSystem>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
-  auto db = ReadModelDb::Open(dir_.path() + "/models", env.get());
-  ASSERT_TRUE(db.ok()) << db.status();
-  ProjectionRunner runner(
-      *store_, **db, std::make_unique<CountingProjection>(),
-      {.max_batch_events = 13,
-       .bulk_bytes = 12 << 10,
-       .ingest_from_changes = 20,  // Bulk writes ingest; live batches (13) do not.
-       .compact_after_table_files = 2});
-  ASSERT_TRUE(runner.Start().ok());
-  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+// Catch-ups that ingest table files (bulk writes) and compact after them; live batches (13
+// changes) go through the memtable.
+RunnerOptions CompactingOptions(absl::Duration compaction_retry_interval) {
+  return {.max_batch_events = 13,
+          .bulk_bytes = 12 << 10,
+          .ingest_from_changes = 20,
+          .compact_after_table_files = 2,
+          .compaction_retry_interval = compaction_retry_interval};
+}
+
+// A catch-up whose compaction finds no room for its output: the failure is reported, and the
+// model serves every event once, uncompacted.
+void ExpectCompactionFailedAfterCatchUp(ProjectionRunner& runner, const Generation& serving) {
   for (int i = 0; i < 6000 && (runner.compacting() || runner.compaction_failure().ok()); ++i) {
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -330,23 +329,65 @@ TEST_F(RunnerTest, ACompactionThatFailsIsReportedAndTheModelServesUncompacted) {
   EXPECT_EQ(failure.code(), absl::StatusCode::kResourceExhausted) << failure;
   EXPECT_THAT(std::string(failure.message()), ::testing::HasSubstr("compacting counting#"));
   EXPECT_THAT(std::string(failure.message()), ::testing::HasSubstr("injected: no room"));
-  // The ingested files still serve every event, once each.
-  EXPECT_THAT(runner.serving()->FilesByLevel(), ::testing::HasSubstr(" "));
+  EXPECT_THAT(serving.FilesByLevel(), ::testing::HasSubstr(" "));  // Overlapping files.
+}
+
+TEST_F(RunnerTest, ACompactionThatFailsIsReportedAndTheModelServesUncompacted) {
+  AppendEvents(300);
+  auto file_system = std::make_shared<NoRoomForCompactionFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
+  auto db = ReadModelDb::Open(dir_.path() + "/models", env.get());
+  ASSERT_TRUE(db.ok()) << db.status();
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(),
+                          CompactingOptions(/*compaction_retry_interval=*/absl::Hours(1)));
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  ExpectCompactionFailedAfterCatchUp(runner, *runner.serving());
   ExpectEachPositionOnce(*runner.serving());
 
-  // With room again, the runner follows the log; the failure stays reported while its generation
-  // serves, and a rebuild's compacted generation ends it.
+  // With room again, the runner follows the log; before the retry interval has passed, the
+  // failure stays reported while its generation serves, and a rebuild's compacted generation
+  // ends it.
   file_system->no_room = false;
   AppendEvents(50);
   ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok())
       << runner.health();
   ExpectEachPositionOnce(*runner.serving());
   EXPECT_FALSE(runner.compaction_failure().ok());
+  EXPECT_FALSE(runner.compacting());
   ASSERT_TRUE(runner.StartRebuild().ok());
   for (int i = 0; i < 6000 && (runner.rebuilding() || runner.compacting()); ++i) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   EXPECT_TRUE(runner.compaction_failure().ok()) << runner.compaction_failure();
+  EXPECT_EQ(runner.serving()->FilesByLevel(), "6:1");
+  ExpectEachPositionOnce(*runner.serving());
+  runner.Stop();  // Before the file system goes.
+}
+
+TEST_F(RunnerTest, AFailedCompactionIsRetriedOnceLiveWritesSucceedAgain) {
+  AppendEvents(300);
+  auto file_system = std::make_shared<NoRoomForCompactionFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
+  auto db = ReadModelDb::Open(dir_.path() + "/models", env.get());
+  ASSERT_TRUE(db.ok()) << db.status();
+  ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(),
+                          CompactingOptions(/*compaction_retry_interval=*/absl::ZeroDuration()));
+  ASSERT_TRUE(runner.Start().ok());
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+  const std::shared_ptr<Generation> uncompacted = runner.serving();
+  ExpectCompactionFailedAfterCatchUp(runner, *uncompacted);
+
+  // A live write after room returns compacts the same generation: no rebuild.
+  file_system->no_room = false;
+  AppendEvents(50);
+  ASSERT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok())
+      << runner.health();
+  for (int i = 0; i < 6000 && (runner.compacting() || !runner.compaction_failure().ok()); ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_TRUE(runner.compaction_failure().ok()) << runner.compaction_failure();
+  EXPECT_EQ(runner.serving(), uncompacted);
   EXPECT_EQ(runner.serving()->FilesByLevel(), "6:1");
   ExpectEachPositionOnce(*runner.serving());
   runner.Stop();  // Before the file system goes.

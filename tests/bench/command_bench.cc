@@ -3,7 +3,9 @@
 // Stipple: an in-process server (event store, read models, gRPC on loopback) takes a realistic
 // mix of commands (register, consult, consent, plan, schedule, complete, cancel) from N front
 // desks, each on its own connection, for a fixed time. Its clock runs fast so booked sessions
-// start (and are completed) within the run.
+// start (and are completed) within the run. The desks work at four locations; each location's
+// desks share its twelve artists, so they contend for the artists' streams, and a booking that
+// clashes with another desk's is tried again with the next artist.
 //
 // PostgreSQL: the same events, grouped as they were appended, are written by N connections into
 // an events table with UNIQUE(stream_id, version) and a unique event id, one transaction per
@@ -29,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -64,15 +67,26 @@ struct Figures {
   double seconds = 0;
   double p50_ms = 0, p99_ms = 0;
   int64_t errors = 0;
+  // Answered, then tried again: for Stipple a booking refused because another desk had just
+  // booked the artist; for PostgreSQL a transaction that lost a race for a stream's next version.
+  int64_t retried = 0;
 };
+
+// Each location's artists, shared by its desks.
+constexpr int kArtistsPerLocation = 12;
 
 // One append as the log recorded it.
 struct RecordedAppend {
   std::vector<eventstore::RecordedEvent> events;
 };
 
-// One call by a caller: its latency, or nullopt when it failed.
-using Call = std::function<std::optional<absl::Duration>()>;
+// What one call did: its latency, or nullopt when it failed; and whether it was answered with a
+// refusal that the caller meets by trying again (see Figures::retried).
+struct Outcome {
+  std::optional<absl::Duration> latency;
+  bool retried = false;
+};
+using Call = std::function<Outcome()>;
 
 // Runs `callers` threads, each making the calls `make_call(i)` (made on that thread) returns, for
 // a 2 s warm-up and then the measured seconds; `at_start` and `at_end` run as the measured window
@@ -81,19 +95,20 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
                 const std::function<void()>& at_start, const std::function<void()>& at_end) {
   std::atomic<int> phase{0};  // 0 warm-up, 1 measured, 2 stop.
   std::vector<std::vector<double>> latencies(callers);
-  std::vector<int64_t> errors(callers, 0);
+  std::vector<int64_t> errors(callers, 0), retried(callers, 0);
   std::vector<std::thread> threads;
   for (int c = 0; c < callers; ++c) {
     threads.emplace_back([&, c] {
       const Call call = make_call(c);
       while (phase.load() < 2) {
-        const std::optional<absl::Duration> latency = call();
+        const Outcome outcome = call();
         if (phase.load() != 1) continue;
-        if (!latency.has_value()) {
+        if (!outcome.latency.has_value()) {
           ++errors[c];
           continue;
         }
-        latencies[c].push_back(absl::ToDoubleMilliseconds(*latency));
+        retried[c] += outcome.retried;
+        latencies[c].push_back(absl::ToDoubleMilliseconds(*outcome.latency));
       }
     });
   }
@@ -113,6 +128,7 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
   for (int c = 0; c < callers; ++c) {
     all.insert(all.end(), latencies[c].begin(), latencies[c].end());
     figures.errors += errors[c];
+    figures.retried += retried[c];
   }
   figures.operations = static_cast<int64_t>(all.size());
   figures.p50_ms = Percentile(all, 0.50);
@@ -155,21 +171,30 @@ Figures RunStipple(int clients, const std::string& dir, bool with_read_models,
   }
   const std::vector<std::string> locations = {"north", "south", "east", "west"};
   if (!testing::OpenLocations(*channels[0], locations).ok()) std::exit(1);
+  std::map<std::string, std::vector<std::string>> artists;  // By location.
+  for (const std::string& location : locations) {
+    for (int a = 1; a <= kArtistsPerLocation; ++a) {
+      artists[location].push_back(absl::StrCat(location, "-a", a));
+    }
+    if (!testing::RegisterArtists(*channels[0], location, artists[location]).ok()) std::exit(1);
+  }
 
   eventstore::GlobalPosition first = 0, last = 0;
   auto make_desk = [&](int d) -> Call {
     testing::FrontDeskOptions desk_options;
     desk_options.name = absl::StrCat("d", d);
     desk_options.location_id = locations[d % locations.size()];
+    desk_options.artist_ids = artists[desk_options.location_id];
     desk_options.clock = clock;
-    desk_options.schedule_lead = absl::Hours(48);  // 0.17 s of real time.
+    desk_options.schedule_lead = absl::Hours(48);        // 0.17 s of real time.
+    desk_options.booking_spread = absl::Hours(24 * 14);  // 1.2 s.
     desk_options.seed = d + 1;
     auto desk = std::make_shared<testing::FrontDesk>(desk_options);
     desk->Connect(channels[d]);
-    return [desk]() -> std::optional<absl::Duration> {
+    return [desk]() -> Outcome {
       testing::CommandRecord record = desk->Step();
-      if (!record.status.ok()) return std::nullopt;
-      return record.latency;
+      if (!record.status.ok() && !record.clash) return {};
+      return {.latency = record.latency, .retried = record.clash};
     };
   };
   Figures figures = Measure(
@@ -218,14 +243,14 @@ Figures RunGrpcFloor(int clients, const std::string& dir) {
     args.SetInt("stipple.caller", c);  // A distinct argument: a connection of its own.
     std::shared_ptr<grpc::health::v1::Health::Stub> health = grpc::health::v1::Health::NewStub(
         grpc::CreateCustomChannel((*server)->address(), grpc::InsecureChannelCredentials(), args));
-    return [health]() -> std::optional<absl::Duration> {
+    return [health]() -> Outcome {
       grpc::ClientContext context;
       context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
       grpc::health::v1::HealthCheckRequest request;
       grpc::health::v1::HealthCheckResponse response;
       const absl::Time sent = absl::Now();
-      if (!health->Check(&context, request, &response).ok()) return std::nullopt;
-      return absl::Now() - sent;
+      if (!health->Check(&context, request, &response).ok()) return {};
+      return {.latency = absl::Now() - sent};
     };
   };
   Figures figures = Measure(
@@ -254,9 +279,20 @@ bool Exec(PGconn* connection, const char* sql) {
   return ok;
 }
 
+enum class AppendResult { kAppended, kLostRace, kFailed };
+
+// A unique violation (another transaction took the stream's next version first) or a deadlock:
+// the transaction is tried again on fresh versions, as Marten's callers retry a concurrency
+// exception.
+bool LostRace(const PGresult* result) {
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  return state != nullptr &&
+         (std::string_view(state) == "23505" || std::string_view(state) == "40P01");
+}
+
 // Appends one command's events in one transaction, each stream at its current version + 1.
-bool AppendToPostgres(PGconn* connection, const RecordedAppend& append) {
-  if (!Exec(connection, "BEGIN")) return false;
+AppendResult AppendToPostgresOnce(PGconn* connection, const RecordedAppend& append) {
+  if (!Exec(connection, "BEGIN")) return AppendResult::kFailed;
   std::map<std::string, int64_t> versions;
   for (const eventstore::RecordedEvent& event : append.events) {
     auto [it, added] = versions.try_emplace(event.stream, 0);
@@ -266,7 +302,7 @@ bool AppendToPostgres(PGconn* connection, const RecordedAppend& append) {
       if (PQresultStatus(result) != PGRES_TUPLES_OK) {
         PQclear(result);
         Exec(connection, "ROLLBACK");
-        return false;
+        return AppendResult::kFailed;
       }
       absl::SimpleAtoi(PQgetvalue(result, 0, 0), &it->second);
       PQclear(result);
@@ -281,14 +317,27 @@ bool AppendToPostgres(PGconn* connection, const RecordedAppend& append) {
     const int formats[] = {0, 0, 0, 0, 1, 0};
     PGresult* result = PQexecPrepared(connection, "insert", 6, params, lengths, formats, 0);
     const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-    if (!ok) std::fprintf(stderr, "PostgreSQL insert: %s\n", PQerrorMessage(connection));
+    const bool lost_race = !ok && LostRace(result);
+    if (!ok && !lost_race) {
+      std::fprintf(stderr, "PostgreSQL insert: %s\n", PQerrorMessage(connection));
+    }
     PQclear(result);
     if (!ok) {
       Exec(connection, "ROLLBACK");
-      return false;
+      return lost_race ? AppendResult::kLostRace : AppendResult::kFailed;
     }
   }
-  return Exec(connection, "COMMIT");
+  return Exec(connection, "COMMIT") ? AppendResult::kAppended : AppendResult::kFailed;
+}
+
+// The same, tried again while it loses races (at most 20 times); counts the retries.
+bool AppendToPostgres(PGconn* connection, const RecordedAppend& append, int64_t* retried) {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const AppendResult result = AppendToPostgresOnce(connection, append);
+    if (result != AppendResult::kLostRace) return result == AppendResult::kAppended;
+    ++*retried;
+  }
+  return false;
 }
 
 Figures RunPostgres(const std::string& conninfo,
@@ -305,7 +354,7 @@ Figures RunPostgres(const std::string& conninfo,
 
   const int clients = static_cast<int>(appends_by_desk.size());
   std::vector<std::vector<double>> latencies(clients);
-  std::vector<int64_t> events(clients, 0), errors(clients, 0);
+  std::vector<int64_t> events(clients, 0), errors(clients, 0), retried(clients, 0);
   std::vector<std::thread> threads;
   const absl::Time start = absl::Now();
   for (int d = 0; d < clients; ++d) {
@@ -324,7 +373,7 @@ Figures RunPostgres(const std::string& conninfo,
       PQclear(prepared);
       for (const RecordedAppend& append : appends_by_desk[d]) {
         const absl::Time sent = absl::Now();
-        if (AppendToPostgres(connection, append)) {
+        if (AppendToPostgres(connection, append, &retried[d])) {
           latencies[d].push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
           events[d] += static_cast<int64_t>(append.events.size());
         } else {
@@ -342,6 +391,7 @@ Figures RunPostgres(const std::string& conninfo,
     all.insert(all.end(), latencies[d].begin(), latencies[d].end());
     figures.events += events[d];
     figures.errors += errors[d];
+    figures.retried += retried[d];
   }
   figures.operations = static_cast<int64_t>(all.size());
   figures.p50_ms = Percentile(all, 0.50);
@@ -352,9 +402,9 @@ Figures RunPostgres(const std::string& conninfo,
 void PrintRow(const char* system, int clients, const Figures& f) {
   // The gRPC floor writes no events.
   const std::string events = f.events > 0 ? absl::StrFormat("%.0f", f.events / f.seconds) : "-";
-  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld\n", system, clients,
+  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld\n", system, clients,
               f.operations / f.seconds, events.c_str(), f.p50_ms, f.p99_ms,
-              static_cast<long long>(f.errors));
+              static_cast<long long>(f.errors), static_cast<long long>(f.retried));
 }
 
 }  // namespace
@@ -384,9 +434,11 @@ int main(int argc, char** argv) {
 
   std::printf(
       "\nCommands end to end (ops = commands for Stipple, transactions for PostgreSQL; "
-      "latency per op)\n");
-  std::printf("%-26s %8s %12s %12s %10s %10s %8s\n", "system", "clients", "ops/s", "events/s",
-              "p50 ms", "p99 ms", "errors");
+      "latency per op; retried: a booking refused because another desk had just taken the "
+      "artist, tried again with the next one; for PostgreSQL, a transaction that lost a race "
+      "for a stream's next version, tried again)\n");
+  std::printf("%-26s %8s %12s %12s %10s %10s %8s %8s\n", "system", "clients", "ops/s", "events/s",
+              "p50 ms", "p99 ms", "errors", "retried");
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& [clients, figures] = results[i];
     PrintRow("stipple", clients, figures.first);

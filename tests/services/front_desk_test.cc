@@ -14,11 +14,15 @@ namespace {
 
 class FrontDeskTest : public ApiTest {
  protected:
-  std::unique_ptr<stipple::testing::FrontDesk> Desk(double cancel_share) {
+  std::unique_ptr<stipple::testing::FrontDesk> Desk(double cancel_share,
+                                                    const std::vector<std::string>& artists = {},
+                                                    const std::string& name = "desk") {
     auto channel = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
     EXPECT_TRUE(stipple::testing::OpenLocations(*channel, {"studio-a"}).ok());
+    EXPECT_TRUE(stipple::testing::RegisterArtists(*channel, "studio-a", artists).ok());
     stipple::testing::FrontDeskOptions options;
-    options.name = "desk";
+    options.name = name;
+    options.artist_ids = artists;
     options.location_id = "studio-a";
     options.clock = [this] { return clock_.Now(); };
     options.schedule_lead = absl::Seconds(5);
@@ -66,6 +70,48 @@ TEST_F(FrontDeskTest, CarriesCoursesThroughToTheirLastSessionWithoutARefusal) {
   }
   EXPECT_GE(desk->courses_completed(), 3);
   EXPECT_EQ(desk->refusals(), 0);
+}
+
+const std::vector<std::string> kToFirstBookingWithTheLocationsArtists = {
+    "RegisterClient", "RecordConsultation", "SignConsent",
+    "WaivePatchTest", "AgreePlan",          "ScheduleSession"};
+
+TEST_F(FrontDeskTest, DesksSharingTheLocationsArtistsBookAroundEachOthersSessions) {
+  // Both desks book their first course's session for the same time, with the same first artist.
+  auto first = Desk(/*cancel_share=*/0, {"a1", "a2"}, "desk-1");
+  auto second = Desk(/*cancel_share=*/0, {"a1", "a2"}, "desk-2");
+  EXPECT_EQ(Steps(*first, 6), kToFirstBookingWithTheLocationsArtists);
+  EXPECT_EQ(Steps(*second, 5),
+            std::vector<std::string>(kToFirstBookingWithTheLocationsArtists.begin(),
+                                     kToFirstBookingWithTheLocationsArtists.end() - 1));
+  stipple::testing::CommandRecord clash = second->Step();
+  EXPECT_EQ(clash.rpc, "ScheduleSession");
+  EXPECT_TRUE(clash.clash) << clash.status.error_message();
+  EXPECT_EQ(clash.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Steps(*second, 1), std::vector<std::string>{"ScheduleSession"});  // With a2.
+  // Both artists are now booked at that time (for hours): desk 1's next course is refused by
+  // each, then tries an hour later, and so on, until one is free.
+  EXPECT_EQ(Steps(*first, 5),
+            std::vector<std::string>(kToFirstBookingWithTheLocationsArtists.begin(),
+                                     kToFirstBookingWithTheLocationsArtists.end() - 1));
+  bool booked = false;
+  for (int attempt = 0; attempt < 30 && !booked; ++attempt) {
+    stipple::testing::CommandRecord booking = first->Step();
+    ASSERT_EQ(booking.rpc, "ScheduleSession");
+    ASSERT_TRUE(booking.status.ok() || booking.clash) << booking.status.error_message();
+    booked = booking.status.ok();
+  }
+  EXPECT_TRUE(booked);
+  EXPECT_GE(first->clashes(), 2);
+  EXPECT_EQ(second->clashes(), 1);
+  EXPECT_EQ(first->refusals() + second->refusals(), 0);
+  size_t bookings = 0;
+  for (const char* artist : {"artist-a1", "artist-a2"}) {
+    auto stream = store_->ReadStream(artist, 1, eventstore::ReadDirection::kForwards, 100);
+    ASSERT_TRUE(stream.ok());
+    bookings += stream->events.size() - 1;  // After its registration.
+  }
+  EXPECT_EQ(bookings, 3u);
 }
 
 }  // namespace

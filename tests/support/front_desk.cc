@@ -1,10 +1,12 @@
 #include "tests/support/front_desk.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "stipple/api/v1/errors.pb.h"
 #include "stipple/api/v1/studio.grpc.pb.h"
 
 namespace stipple::testing {
@@ -15,6 +17,16 @@ namespace ev = stipple::events::v1;
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+// The rule a refusal names (see api.v1.ErrorInfo), or "".
+std::string ReasonOf(const grpc::Status& status) {
+  api::RpcStatus details;
+  api::ErrorInfo info;
+  if (details.ParseFromString(status.error_details()) && details.details_size() > 0) {
+    info.ParseFromString(details.details(0).value());
+  }
+  return info.reason();
 }
 
 bool NoAnswer(const grpc::Status& status) {
@@ -64,10 +76,25 @@ int64_t FrontDesk::ReadyCourse() {
   const int64_t number = ++next_course_;
   Course course;
   course.client_id = absl::StrCat(options_.name, "-c", number);
-  course.artist_id = absl::StrCat(options_.name, "-a", number);
+  if (options_.artist_ids.empty()) {
+    course.artist_id = absl::StrCat(options_.name, "-a", number);
+  } else {
+    course.artist_id = options_.artist_ids[next_artist_++ % options_.artist_ids.size()];
+    course.stage = Stage::kRegisterClient;
+  }
   courses_.emplace(number, std::move(course));
   ready_.insert(number);
   return number;
+}
+
+void FrontDesk::BookElsewhere(Course& course) {
+  const std::vector<std::string>& pool = options_.artist_ids;
+  const size_t at = std::find(pool.begin(), pool.end(), course.artist_id) - pool.begin();
+  course.artist_id = pool[(at + 1) % pool.size()];
+  if (++course.clashes % pool.size() == 0) {
+    course.earliest_next =
+        std::max(course.earliest_next, options_.clock() + options_.schedule_lead) + absl::Hours(1);
+  }
 }
 
 void FrontDesk::File(int64_t number) {
@@ -171,13 +198,15 @@ FrontDesk::Call FrontDesk::NextCall(Course& course, std::string* rpc,
       request.set_location_id(options_.location_id);
       request.set_artist_id(artist);
       const absl::Time start =
-          std::max(options_.clock() + options_.schedule_lead, course.earliest_next);
+          std::max(options_.clock() + options_.schedule_lead, course.earliest_next) +
+          options_.booking_spread * std::uniform_real_distribution<double>(0, 1)(random_);
       *request.mutable_start_time() = ToTimestamp(start);
       auto response = std::make_shared<api::ScheduleSessionResponse>();
       *on_success = [&course, response, start] {
         course.session_number = response->session_number();
         course.session_start = start;
         course.stage = Stage::kFinishSession;
+        course.clashes = 0;
       };
       return [this, request, response](grpc::ClientContext* c, api::CommandResult* out) {
         grpc::Status status = sessions_->ScheduleSession(c, request, response.get());
@@ -255,9 +284,14 @@ CommandRecord FrontDesk::Step() {
   record.retry = pending_->sends++ > 0;
   if (NoAnswer(record.status)) return record;  // Stays pending: resent by the next Step.
 
+  record.clash = pending_->rpc == "ScheduleSession" && !options_.artist_ids.empty() &&
+                 ReasonOf(record.status) == "ARTIST_DOUBLE_BOOKED";
   if (record.status.ok()) {
     pending_->on_success();
     File(pending_->course);
+  } else if (record.clash) {
+    ++clashes_;
+    BookElsewhere(courses_.at(pending_->course));  // Still ready: booked again next.
   } else {
     ++refusals_;
     ready_.erase(pending_->course);
@@ -283,6 +317,28 @@ grpc::Status OpenLocations(grpc::ChannelInterface& channel,
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     context.set_wait_for_ready(true);
     grpc::Status status = stub->OpenLocation(&context, request, &result);
+    if (!status.ok()) return status;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status RegisterArtists(grpc::ChannelInterface& channel, const std::string& location_id,
+                             const std::vector<std::string>& artist_ids) {
+  auto stub = api::ArtistService::NewStub(
+      std::shared_ptr<grpc::ChannelInterface>(&channel, [](grpc::ChannelInterface*) {}));
+  for (const std::string& id : artist_ids) {
+    api::RegisterArtistRequest request;
+    request.mutable_context()->set_request_id("register-artist-" + id);
+    request.mutable_context()->set_actor("owner");
+    request.mutable_context()->set_location_id(location_id);
+    request.set_artist_id(id);
+    request.set_name("Artist " + id);
+    request.add_location_ids(location_id);
+    api::CommandResult result;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    context.set_wait_for_ready(true);
+    grpc::Status status = stub->RegisterArtist(&context, request, &result);
     if (!status.ok()) return status;
   }
   return grpc::Status::OK;

@@ -30,6 +30,9 @@ struct CommandRecord {
   api::v1::CommandResult result;  // Set when status is OK.
   absl::Duration latency;
   bool retry = false;  // A resend of a call that got no answer.
+  // A booking refused because the artist was booked meanwhile (by another desk sharing the
+  // location's artists): the course tries again with the next artist, not dropped.
+  bool clash = false;
 };
 
 struct FrontDeskOptions {
@@ -37,10 +40,18 @@ struct FrontDeskOptions {
   std::string location_id;  // An open location (see OpenLocations).
   // The server's clock: a session is completed once it has started by this clock.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
-  // How far ahead the first session of a course is booked.
+  // How far ahead the first session of a course is booked at the earliest.
   absl::Duration schedule_lead = absl::Seconds(5);
+  // Each booking is placed at a random time up to this much after its earliest start, as
+  // clients choose their dates: desks sharing artists then clash only as often as the artists'
+  // calendars fill. 0: always the earliest start.
+  absl::Duration booking_spread = absl::ZeroDuration();
   // Share of booked sessions that are cancelled (and booked again) instead of completed.
   double cancel_share = 0.2;
+  // The location's artists, registered beforehand (RegisterArtists) and shared with its other
+  // desks: each new course takes the next in turn. Empty: each course registers an artist of its
+  // own, so no booking ever clashes (for runs that expect no refusal at all).
+  std::vector<std::string> artist_ids;
   absl::Duration call_deadline = absl::Seconds(30);
   uint64_t seed = 1;
 };
@@ -61,6 +72,8 @@ class FrontDesk {
   // Courses finished, and commands refused by a rule or validation (none are expected).
   int64_t courses_completed() const { return courses_completed_; }
   int64_t refusals() const { return refusals_; }
+  // Bookings refused because the artist was booked meanwhile, and tried again.
+  int64_t clashes() const { return clashes_; }
 
  private:
   enum class Stage {
@@ -81,6 +94,7 @@ class FrontDesk {
     int session_number = 0;
     absl::Time session_start;
     absl::Time earliest_next;  // The location's minimum gap after a completed session.
+    int clashes = 0;           // Bookings of the current session refused as clashes.
     bool finished = false;
   };
   using Call = std::function<grpc::Status(grpc::ClientContext*, api::v1::CommandResult*)>;
@@ -95,6 +109,9 @@ class FrontDesk {
   Call NextCall(Course& course, std::string* rpc, std::function<void()>* on_success);
   CommandRecord Send(const std::string& rpc, const std::string& request_id, const Call& call);
   api::v1::CommandContext Context(const std::string& actor);
+  // After a clash: the course books with the pool's next artist; once it has tried them all, an
+  // hour later.
+  void BookElsewhere(Course& course);
 
   FrontDeskOptions options_;
   std::mt19937_64 random_;
@@ -108,6 +125,7 @@ class FrontDesk {
   std::set<int64_t> ready_;
   std::multimap<absl::Time, int64_t> waiting_;
   int64_t next_course_ = 0;
+  size_t next_artist_ = 0;  // In `artist_ids`, for the next new course.
   int64_t next_request_ = 0;
 
   // The call that got no answer, resent by the next Step.
@@ -122,11 +140,15 @@ class FrontDesk {
   std::optional<Pending> pending_;
   int64_t courses_completed_ = 0;
   int64_t refusals_ = 0;
+  int64_t clashes_ = 0;
 };
 
 // Opens each location (Europe/London) with fixed request ids, so a second call replays.
 grpc::Status OpenLocations(grpc::ChannelInterface& channel,
                            const std::vector<std::string>& location_ids);
+// Registers each artist at `location_id`, with fixed request ids, so a second call replays.
+grpc::Status RegisterArtists(grpc::ChannelInterface& channel, const std::string& location_id,
+                             const std::vector<std::string>& artist_ids);
 
 }  // namespace stipple::testing
 

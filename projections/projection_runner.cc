@@ -96,6 +96,10 @@ void ProjectionRunner::Stop() {
 
 void ProjectionRunner::StartCompaction(std::shared_ptr<Generation> generation) {
   absl::MutexLock lock(&compaction_mu_);
+  StartCompactionLocked(std::move(generation));
+}
+
+void ProjectionRunner::StartCompactionLocked(std::shared_ptr<Generation> generation) {
   if (compaction_thread_.joinable()) {
     cancel_compaction_ = true;  // Most likely of a generation a rebuild has replaced.
     compaction_thread_.join();
@@ -118,6 +122,13 @@ void ProjectionRunner::StartCompaction(std::shared_ptr<Generation> generation) {
         compaction_failed_generation_.clear();  // A retry compacted it.
         compaction_failure_ = absl::OkStatus();
       } else if (!s.ok() && !s.IsIncomplete()) {  // Incomplete: cancelled (a stop, a rebuild).
+        // Each failure in a row of the same generation doubles the wait before the next retry,
+        // up to an hour: a disk with room for small writes may still have none for a compaction.
+        compaction_retry_wait_ =
+            compaction_failed_generation_ == generation->name()
+                ? std::min(2 * compaction_retry_wait_,
+                           std::max(options_.compaction_retry_interval, absl::Hours(1)))
+                : options_.compaction_retry_interval;
         compaction_failed_generation_ = generation->name();
         compaction_failed_at_ = absl::Now();
         compaction_failure_ =
@@ -132,23 +143,22 @@ void ProjectionRunner::RetryFailedCompaction(const Target& target) {
   {
     absl::MutexLock lock(&compaction_failure_mu_);
     if (compaction_failed_generation_ != target.generation->name() ||
-        absl::Now() < compaction_failed_at_ + options_.compaction_retry_interval) {
+        absl::Now() < compaction_failed_at_ + compaction_retry_wait_) {
       return;
     }
   }
-  {
-    absl::MutexLock lock(&compaction_mu_);
-    // Whoever made another one due starts it next, and would cancel this one.
-    if (compactions_due_ > 0 || stopping_) return;
-    ++compactions_due_;
-  }
-  StartCompaction(target.generation);
+  // Checked and started under one hold: a compaction made due meanwhile (a rebuild's) is started
+  // after this one, and cancels it, never the other way round.
+  absl::MutexLock lock(&compaction_mu_);
+  if (compactions_due_ > 0 || stopping_) return;
+  ++compactions_due_;
+  StartCompactionLocked(target.generation);
 }
 
 absl::Status ProjectionRunner::compaction_failure() const {
   const std::shared_ptr<Generation> generation = serving();
   absl::MutexLock lock(&compaction_failure_mu_);
-  // A generation is compacted once, after the catch-up that filled it.
+  // Only the serving generation's failure matters: a rebuild replaces it.
   if (generation == nullptr || generation->name() != compaction_failed_generation_) {
     return absl::OkStatus();
   }

@@ -45,7 +45,8 @@ struct RunnerOptions {
   // generation is one sorted run.
   int compact_after_table_files = 2;
   // A compaction of the serving generation that failed (a full disk, say) is tried again once a
-  // live write succeeds, and no sooner than this after the failure.
+  // live write succeeds, and no sooner than this after the failure; twice as long after each
+  // failure in a row, up to an hour.
   absl::Duration compaction_retry_interval = absl::Minutes(1);
 };
 
@@ -104,7 +105,9 @@ class ProjectionRunner {
   // RunnerOptions::compact_after_table_files).
   bool EndCatchUp(Target& target) const;
   // Compacts `generation` on a thread of its own, cancelling a compaction still running.
-  void StartCompaction(std::shared_ptr<Generation> generation);
+  void StartCompaction(std::shared_ptr<Generation> generation) ABSL_LOCKS_EXCLUDED(compaction_mu_);
+  void StartCompactionLocked(std::shared_ptr<Generation> generation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(compaction_mu_);
   // After a live write: compacts the target's generation again if its compaction failed and the
   // retry interval has passed, unless another compaction is due or running (it is not cancelled).
   void RetryFailedCompaction(const Target& target)
@@ -150,6 +153,8 @@ class ProjectionRunner {
   absl::Status compaction_failure_ ABSL_GUARDED_BY(compaction_failure_mu_);
   std::string compaction_failed_generation_ ABSL_GUARDED_BY(compaction_failure_mu_);
   absl::Time compaction_failed_at_ ABSL_GUARDED_BY(compaction_failure_mu_);
+  // How long after `compaction_failed_at_` the next retry is due.
+  absl::Duration compaction_retry_wait_ ABSL_GUARDED_BY(compaction_failure_mu_);
 };
 
 }  // namespace stipple::projections

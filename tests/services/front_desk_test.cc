@@ -88,7 +88,8 @@ TEST_F(FrontDeskTest, DesksSharingTheLocationsArtistsBookAroundEachOthersSession
   EXPECT_EQ(clash.rpc, "ScheduleSession");
   EXPECT_TRUE(clash.clash) << clash.status.error_message();
   EXPECT_EQ(clash.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(Steps(*second, 1), std::vector<std::string>{"ScheduleSession"});  // With a2.
+  EXPECT_EQ(Steps(*second, 1),
+            std::vector<std::string>{"ScheduleSession"});  // With the other artist.
   // Both artists are now booked at that time (for hours): desk 1's next course is refused by
   // each, then tries an hour later, and so on, until one is free.
   EXPECT_EQ(Steps(*first, 5),

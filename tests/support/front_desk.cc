@@ -50,7 +50,7 @@ ev::Assessment AssessmentFor(std::mt19937_64& random) {
 }  // namespace
 
 FrontDesk::FrontDesk(FrontDeskOptions options)
-    : options_(std::move(options)), random_(options_.seed) {}
+    : options_(std::move(options)), random_(options_.seed), next_artist_(options_.seed) {}
 
 void FrontDesk::Connect(std::shared_ptr<grpc::ChannelInterface> channel) {
   artists_ = api::ArtistService::NewStub(channel);
@@ -197,9 +197,10 @@ FrontDesk::Call FrontDesk::NextCall(Course& course, std::string* rpc,
       request.set_client_id(client);
       request.set_location_id(options_.location_id);
       request.set_artist_id(artist);
-      const absl::Time start =
-          std::max(options_.clock() + options_.schedule_lead, course.earliest_next) +
-          options_.booking_spread * std::uniform_real_distribution<double>(0, 1)(random_);
+      absl::Time start = std::max(options_.clock() + options_.schedule_lead, course.earliest_next);
+      if (options_.booking_spread > absl::ZeroDuration()) {
+        start += options_.booking_spread * std::uniform_real_distribution<double>(0, 1)(random_);
+      }
       *request.mutable_start_time() = ToTimestamp(start);
       auto response = std::make_shared<api::ScheduleSessionResponse>();
       *on_success = [&course, response, start] {

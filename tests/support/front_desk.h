@@ -30,8 +30,8 @@ struct CommandRecord {
   api::v1::CommandResult result;  // Set when status is OK.
   absl::Duration latency;
   bool retry = false;  // A resend of a call that got no answer.
-  // A booking refused because the artist was booked meanwhile (by another desk sharing the
-  // location's artists): the course tries again with the next artist, not dropped.
+  // A booking refused because the artist is booked then (by a desk sharing the location's
+  // artists, this one included): the course tries again with the next artist, not dropped.
   bool clash = false;
 };
 
@@ -49,8 +49,9 @@ struct FrontDeskOptions {
   // Share of booked sessions that are cancelled (and booked again) instead of completed.
   double cancel_share = 0.2;
   // The location's artists, registered beforehand (RegisterArtists) and shared with its other
-  // desks: each new course takes the next in turn. Empty: each course registers an artist of its
-  // own, so no booking ever clashes (for runs that expect no refusal at all).
+  // desks: each new course takes the next in turn, starting at `seed` (so desks do not move
+  // through the pool in step). Empty: each course registers an artist of its own, so no booking
+  // ever clashes (for runs that expect no refusal at all).
   std::vector<std::string> artist_ids;
   absl::Duration call_deadline = absl::Seconds(30);
   uint64_t seed = 1;
@@ -66,13 +67,13 @@ class FrontDesk {
   // Sends one command: the last one again, with the same request id, when it got no answer
   // (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED); otherwise the next step of a course that can
   // move on now, starting a new course when every course waits for a session to start. A
-  // course whose command is refused is dropped.
+  // course whose command is refused is dropped, unless its booking clashed (CommandRecord::clash).
   CommandRecord Step();
 
   // Courses finished, and commands refused by a rule or validation (none are expected).
   int64_t courses_completed() const { return courses_completed_; }
   int64_t refusals() const { return refusals_; }
-  // Bookings refused because the artist was booked meanwhile, and tried again.
+  // Bookings refused because the artist was booked then, and tried again.
   int64_t clashes() const { return clashes_; }
 
  private:
@@ -109,8 +110,8 @@ class FrontDesk {
   Call NextCall(Course& course, std::string* rpc, std::function<void()>* on_success);
   CommandRecord Send(const std::string& rpc, const std::string& request_id, const Call& call);
   api::v1::CommandContext Context(const std::string& actor);
-  // After a clash: the course books with the pool's next artist; once it has tried them all, an
-  // hour later.
+  // After a clash: the course books with the pool's next artist; once every artist has refused
+  // it, its earliest start moves an hour later.
   void BookElsewhere(Course& course);
 
   FrontDeskOptions options_;

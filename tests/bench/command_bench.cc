@@ -92,6 +92,16 @@ struct Outcome {
 };
 using Call = std::function<Outcome()>;
 
+// The operations and their latency percentiles, from each caller's latencies.
+void CountOperations(const std::vector<std::vector<double>>& latencies, Figures* figures) {
+  std::vector<double> all;
+  for (const std::vector<double>& caller : latencies)
+    all.insert(all.end(), caller.begin(), caller.end());
+  figures->operations = static_cast<int64_t>(all.size());
+  figures->p50_ms = Percentile(all, 0.50);
+  figures->p99_ms = Percentile(all, 0.99);
+}
+
 // Runs `callers` threads, each making the calls `make_call(i)` (made on that thread) returns, for
 // a 2 s warm-up and then the measured seconds; `at_start` and `at_end` run as the measured window
 // opens and closes.
@@ -129,15 +139,11 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
 
   Figures figures;
   figures.seconds = absl::ToDoubleSeconds(end - start);
-  std::vector<double> all;
   for (int c = 0; c < callers; ++c) {
-    all.insert(all.end(), latencies[c].begin(), latencies[c].end());
     figures.errors += errors[c];
     figures.refused += refused[c];
   }
-  figures.operations = static_cast<int64_t>(all.size());
-  figures.p50_ms = Percentile(all, 0.50);
-  figures.p99_ms = Percentile(all, 0.99);
+  CountOperations(latencies, &figures);
   return figures;
 }
 
@@ -395,16 +401,12 @@ Figures RunPostgres(const std::string& conninfo,
   for (std::thread& thread : threads) thread.join();
   Figures figures;
   figures.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  std::vector<double> all;
   for (int d = 0; d < clients; ++d) {
-    all.insert(all.end(), latencies[d].begin(), latencies[d].end());
     figures.events += events[d];
     figures.errors += errors[d];
     figures.lost_races += lost_races[d];
   }
-  figures.operations = static_cast<int64_t>(all.size());
-  figures.p50_ms = Percentile(all, 0.50);
-  figures.p99_ms = Percentile(all, 0.99);
+  CountOperations(latencies, &figures);
   return figures;
 }
 

@@ -309,6 +309,14 @@ TEST_F(RunnerTest, ACatchUpThatWroteSeveralTableFilesIsCompactedOnceCaughtUp) {
   EXPECT_EQ(compacted, "6:1");
 }
 
+// The read models' database on `file_system`, and the Env it needs for as long as it is open.
+std::pair<std::unique_ptr<rocksdb::Env>, absl::StatusOr<std::unique_ptr<ReadModelDb>>> OpenModelsOn(
+    const std::shared_ptr<rocksdb::FileSystem>& file_system, const std::string& path) {
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
+  auto db = ReadModelDb::Open(path, env.get());
+  return {std::move(env), std::move(db)};
+}
+
 // Catch-ups that ingest table files (bulk writes) and compact after them; live batches (13
 // changes) go through the memtable.
 RunnerOptions CompactingOptions(absl::Duration compaction_retry_interval) {
@@ -335,8 +343,7 @@ void ExpectCompactionFailedAfterCatchUp(ProjectionRunner& runner, const Generati
 TEST_F(RunnerTest, ACompactionThatFailsIsReportedAndTheModelServesUncompacted) {
   AppendEvents(300);
   auto file_system = std::make_shared<NoRoomForCompactionFileSystem>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
-  auto db = ReadModelDb::Open(dir_.path() + "/models", env.get());
+  auto [env, db] = OpenModelsOn(file_system, dir_.path() + "/models");
   ASSERT_TRUE(db.ok()) << db.status();
   ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(),
                           CompactingOptions(/*compaction_retry_interval=*/absl::Hours(1)));
@@ -372,8 +379,7 @@ TEST_F(RunnerTest, ACompactionThatFailsIsReportedAndTheModelServesUncompacted) {
 TEST_F(RunnerTest, AFailedCompactionIsRetriedOnceLiveWritesSucceedAgain) {
   AppendEvents(300);
   auto file_system = std::make_shared<NoRoomForCompactionFileSystem>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
-  auto db = ReadModelDb::Open(dir_.path() + "/models", env.get());
+  auto [env, db] = OpenModelsOn(file_system, dir_.path() + "/models");
   ASSERT_TRUE(db.ok()) << db.status();
   ProjectionRunner runner(*store_, **db, std::make_unique<CountingProjection>(),
                           CompactingOptions(/*compaction_retry_interval=*/absl::ZeroDuration()));

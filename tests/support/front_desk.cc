@@ -47,6 +47,16 @@ ev::Assessment AssessmentFor(std::mt19937_64& random) {
   return a;
 }
 
+// For set-up calls, made as the server may still be starting.
+void WaitForServer(grpc::ClientContext& context) {
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  context.set_wait_for_ready(true);
+}
+
+std::shared_ptr<grpc::ChannelInterface> Unowned(grpc::ChannelInterface& channel) {
+  return std::shared_ptr<grpc::ChannelInterface>(&channel, [](grpc::ChannelInterface*) {});
+}
+
 }  // namespace
 
 FrontDesk::FrontDesk(FrontDeskOptions options)
@@ -304,8 +314,7 @@ CommandRecord FrontDesk::Step() {
 
 grpc::Status OpenLocations(grpc::ChannelInterface& channel,
                            const std::vector<std::string>& location_ids) {
-  auto stub = api::LocationService::NewStub(
-      std::shared_ptr<grpc::ChannelInterface>(&channel, [](grpc::ChannelInterface*) {}));
+  auto stub = api::LocationService::NewStub(Unowned(channel));
   for (const std::string& id : location_ids) {
     api::OpenLocationRequest request;
     request.mutable_context()->set_request_id("open-location-" + id);
@@ -315,8 +324,7 @@ grpc::Status OpenLocations(grpc::ChannelInterface& channel,
     request.set_time_zone("Europe/London");
     api::CommandResult result;
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    context.set_wait_for_ready(true);
+    WaitForServer(context);
     grpc::Status status = stub->OpenLocation(&context, request, &result);
     if (!status.ok()) return status;
   }
@@ -325,8 +333,7 @@ grpc::Status OpenLocations(grpc::ChannelInterface& channel,
 
 grpc::Status RegisterArtists(grpc::ChannelInterface& channel, const std::string& location_id,
                              const std::vector<std::string>& artist_ids) {
-  auto stub = api::ArtistService::NewStub(
-      std::shared_ptr<grpc::ChannelInterface>(&channel, [](grpc::ChannelInterface*) {}));
+  auto stub = api::ArtistService::NewStub(Unowned(channel));
   for (const std::string& id : artist_ids) {
     api::RegisterArtistRequest request;
     request.mutable_context()->set_request_id("register-artist-" + id);
@@ -337,8 +344,7 @@ grpc::Status RegisterArtists(grpc::ChannelInterface& channel, const std::string&
     request.add_location_ids(location_id);
     api::CommandResult result;
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    context.set_wait_for_ready(true);
+    WaitForServer(context);
     grpc::Status status = stub->RegisterArtist(&context, request, &result);
     if (!status.ok()) return status;
   }

@@ -2,9 +2,12 @@
 // plain RocksDB writes with sync=true from the same number of threads, each write carrying as many
 // records as one append carries events. Prints Google Benchmark's table, then the ratios.
 //
-//   eventstore_bench [--bench_dir=DIR] [benchmark flags, e.g. --benchmark_min_time=2]
+//   eventstore_bench [--bench_dir=DIR] [--rounds=N] [benchmark flags, e.g. --benchmark_min_time=2]
 //
 // DIR (default ./bench-data) must be on the disk under test; it is emptied before each case.
+// Each case runs in N rounds (default 3), each a raw run right before a store run: the disk's
+// sync time drifts within minutes, and a slow or fast spell moves one round's ratio, not the
+// median over the rounds.
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +20,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "benchmark/benchmark.h"
@@ -128,7 +132,13 @@ void StoreAppend(benchmark::State& state, int events) {
   if (state.thread_index() == 0) store.reset();
 }
 
-// Collects events/s per case while printing the usual table.
+double Mean(const std::vector<double>& values) {
+  double sum = 0;
+  for (double v : values) sum += v;
+  return values.empty() ? 0 : sum / values.size();
+}
+
+// Collects events/s per case and round while printing the usual table.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
@@ -136,30 +146,50 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       auto rate = run.counters.find("items_per_second");
       if (run.error_occurred || rate == run.counters.end()) continue;
-      rates_[{run.run_name.function_name, run.run_name.args, run.threads}] = rate->second.value;
+      rates_[{run.run_name.function_name, run.run_name.args, run.threads}].push_back(
+          rate->second.value);
     }
   }
 
-  void PrintRatios(const std::vector<int>& events, const std::vector<int>& threads) const {
-    std::printf("\nDurable appends vs raw RocksDB sync=true writes (same disk, same run)\n");
-    std::printf("%-10s %-14s %14s %14s %8s %22s %22s\n", "appenders", "events/append",
-                "raw events/s", "store events/s", "ratio", "raw p50/p99 ms", "store p50/p99 ms");
+  void PrintRatios(const std::vector<int>& events, const std::vector<int>& threads,
+                   int rounds) const {
+    std::printf(
+        "\nDurable appends vs raw RocksDB sync=true writes (same disk, same run; %d rounds, each a "
+        "raw run right before a store run: events/s and ratio of the means over the rounds, and "
+        "per round: median, range)\n",
+        rounds);
+    std::printf("%-10s %-14s %14s %14s %8s %8s %11s %22s %22s\n", "appenders", "events/append",
+                "raw events/s", "store events/s", "ratio", "median", "range", "raw p50/p99 ms",
+                "store p50/p99 ms");
     for (int e : events) {
       for (int t : threads) {
         auto raw = rates_.find({"raw_sync_write", std::to_string(e), t});
         auto ours = rates_.find({"store_append", std::to_string(e), t});
         if (raw == rates_.end() || ours == rates_.end()) continue;
+        // A round whose run failed has no rate: only complete pairs give a round's ratio.
+        std::vector<double> round_ratios;
+        if (raw->second.size() == ours->second.size()) {
+          for (size_t r = 0; r < raw->second.size(); ++r) {
+            round_ratios.push_back(ours->second[r] / raw->second[r]);
+          }
+        }
+        std::sort(round_ratios.begin(), round_ratios.end());
         const auto& raw_ms = latencies_ms[{"raw_sync_write", std::to_string(e), t}];
         const auto& our_ms = latencies_ms[{"store_append", std::to_string(e), t}];
-        std::printf("%-10d %-14d %14.0f %14.0f %8.2f %10.2f / %9.2f %10.2f / %9.2f\n", t, e,
-                    raw->second, ours->second, ours->second / raw->second, Percentile(raw_ms, 0.5),
-                    Percentile(raw_ms, 0.99), Percentile(our_ms, 0.5), Percentile(our_ms, 0.99));
+        const double raw_rate = Mean(raw->second);
+        const double our_rate = Mean(ours->second);
+        std::printf(
+            "%-10d %-14d %14.0f %14.0f %8.2f %8.2f %5.2f-%-5.2f %10.2f / %9.2f %10.2f / %9.2f\n", t,
+            e, raw_rate, our_rate, our_rate / raw_rate, Percentile(round_ratios, 0.5),
+            round_ratios.empty() ? 0 : round_ratios.front(),
+            round_ratios.empty() ? 0 : round_ratios.back(), Percentile(raw_ms, 0.5),
+            Percentile(raw_ms, 0.99), Percentile(our_ms, 0.5), Percentile(our_ms, 0.99));
       }
     }
   }
 
  private:
-  std::map<CaseKey, double> rates_;
+  std::map<CaseKey, std::vector<double>> rates_;  // Events/s of each round, in order.
 };
 
 }  // namespace
@@ -167,10 +197,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
 int main(int argc, char** argv) {
   stipple::services::ApplyProductionProcessSettings();
   std::vector<char*> args;
+  int rounds = 3;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.starts_with("--bench_dir=")) {
       bench_dir = arg.substr(12);
+    } else if (arg.starts_with("--rounds=")) {
+      if (!absl::SimpleAtoi(arg.substr(9), &rounds) || rounds < 1) {
+        std::fprintf(stderr, "--rounds must be a positive number\n");
+        return 2;
+      }
     } else {
       args.push_back(argv[i]);
     }
@@ -183,19 +219,21 @@ int main(int argc, char** argv) {
   // Interleaved (ceiling, ours, ceiling, ours...) so drift on a noisy machine hits both alike.
   for (int events : event_counts) {
     for (int threads : thread_counts) {
-      benchmark::RegisterBenchmark("raw_sync_write", RawSyncWrite, events)
-          ->Args({events})
-          ->Threads(threads)
-          ->UseRealTime();
-      benchmark::RegisterBenchmark("store_append", StoreAppend, events)
-          ->Args({events})
-          ->Threads(threads)
-          ->UseRealTime();
+      for (int round = 0; round < rounds; ++round) {
+        benchmark::RegisterBenchmark("raw_sync_write", RawSyncWrite, events)
+            ->Args({events})
+            ->Threads(threads)
+            ->UseRealTime();
+        benchmark::RegisterBenchmark("store_append", StoreAppend, events)
+            ->Args({events})
+            ->Threads(threads)
+            ->UseRealTime();
+      }
     }
   }
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatios(event_counts, thread_counts);
+  reporter.PrintRatios(event_counts, thread_counts, rounds);
   std::filesystem::remove_all(bench_dir);
   benchmark::Shutdown();
 }

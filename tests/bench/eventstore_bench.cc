@@ -5,9 +5,10 @@
 //   eventstore_bench [--bench_dir=DIR] [--rounds=N] [benchmark flags, e.g. --benchmark_min_time=2]
 //
 // DIR (default ./bench-data) must be on the disk under test; it is emptied before each case.
-// Each case runs in N rounds (default 3), each a raw run right before a store run: the disk's
-// sync time drifts within minutes, and a slow or fast spell moves one round's ratio, not the
-// median over the rounds.
+// Every case runs once per round (N rounds, default 3; instead of --benchmark_repetitions), its
+// raw run and store run back to back, raw first in even rounds and store first in odd ones. A
+// round goes through all cases, so a case's rounds are a minute or more apart: a slow or fast spell
+// of the disk moves one round's ratio, not the median over the rounds.
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -138,58 +140,73 @@ double Mean(const std::vector<double>& values) {
   return values.empty() ? 0 : sum / values.size();
 }
 
+// Of values in order: the middle one, or the mean of the middle two.
+double Median(const std::vector<double>& sorted) {
+  const size_t n = sorted.size();
+  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
 // Collects events/s per case and round while printing the usual table.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration) continue;
+      // Every run of a case, failed or not, takes the next round's slot: a round lines up with
+      // the same round of the other side.
       auto rate = run.counters.find("items_per_second");
-      if (run.error_occurred || rate == run.counters.end()) continue;
       rates_[{run.run_name.function_name, run.run_name.args, run.threads}].push_back(
-          rate->second.value);
+          run.error_occurred || rate == run.counters.end()
+              ? std::nullopt
+              : std::optional<double>(rate->second.value));
     }
   }
 
-  void PrintRatios(const std::vector<int>& events, const std::vector<int>& threads,
-                   int rounds) const {
+  void PrintRatios(const std::vector<int>& events, const std::vector<int>& threads) const {
     std::printf(
-        "\nDurable appends vs raw RocksDB sync=true writes (same disk, same run; %d rounds, each a "
-        "raw run right before a store run: events/s and ratio of the means over the rounds, and "
-        "per round: median, range)\n",
-        rounds);
-    std::printf("%-10s %-14s %14s %14s %8s %8s %11s %22s %22s\n", "appenders", "events/append",
-                "raw events/s", "store events/s", "ratio", "median", "range", "raw p50/p99 ms",
-                "store p50/p99 ms");
+        "\nDurable appends vs raw RocksDB sync=true writes (same disk, same run; in rounds, a "
+        "case's raw and store runs back to back: events/s and ratio of the means over the rounds "
+        "where both ran, and per round: median, range)\n");
+    std::printf("%-10s %-14s %6s %14s %14s %8s %8s %11s %22s %22s\n", "appenders", "events/append",
+                "rounds", "raw events/s", "store events/s", "ratio", "median", "range",
+                "raw p50/p99 ms", "store p50/p99 ms");
     for (int e : events) {
       for (int t : threads) {
         auto raw = rates_.find({"raw_sync_write", std::to_string(e), t});
         auto ours = rates_.find({"store_append", std::to_string(e), t});
         if (raw == rates_.end() || ours == rates_.end()) continue;
-        // A round whose run failed has no rate: only complete pairs give a round's ratio.
-        std::vector<double> round_ratios;
-        if (raw->second.size() == ours->second.size()) {
-          for (size_t r = 0; r < raw->second.size(); ++r) {
-            round_ratios.push_back(ours->second[r] / raw->second[r]);
-          }
+        // Only rounds where both runs succeeded count, in every column.
+        std::vector<double> raw_rates, our_rates, round_ratios;
+        for (size_t r = 0; r < std::min(raw->second.size(), ours->second.size()); ++r) {
+          if (!raw->second[r].has_value() || !ours->second[r].has_value()) continue;
+          raw_rates.push_back(*raw->second[r]);
+          our_rates.push_back(*ours->second[r]);
+          round_ratios.push_back(our_rates.back() / raw_rates.back());
+        }
+        if (round_ratios.empty()) {
+          std::printf("%-10d %-14d %6d  (no round where both ran)\n", t, e, 0);
+          continue;
         }
         std::sort(round_ratios.begin(), round_ratios.end());
         const auto& raw_ms = latencies_ms[{"raw_sync_write", std::to_string(e), t}];
         const auto& our_ms = latencies_ms[{"store_append", std::to_string(e), t}];
-        const double raw_rate = Mean(raw->second);
-        const double our_rate = Mean(ours->second);
+        const double raw_rate = Mean(raw_rates);
+        const double our_rate = Mean(our_rates);
         std::printf(
-            "%-10d %-14d %14.0f %14.0f %8.2f %8.2f %5.2f-%-5.2f %10.2f / %9.2f %10.2f / %9.2f\n", t,
-            e, raw_rate, our_rate, our_rate / raw_rate, Percentile(round_ratios, 0.5),
-            round_ratios.empty() ? 0 : round_ratios.front(),
-            round_ratios.empty() ? 0 : round_ratios.back(), Percentile(raw_ms, 0.5),
-            Percentile(raw_ms, 0.99), Percentile(our_ms, 0.5), Percentile(our_ms, 0.99));
+            "%-10d %-14d %6zu %14.0f %14.0f %8.2f %8.2f %5.2f-%-5.2f %10.2f / %9.2f %10.2f / "
+            "%9.2f\n",
+            t, e, round_ratios.size(), raw_rate, our_rate, our_rate / raw_rate,
+            Median(round_ratios), round_ratios.front(), round_ratios.back(),
+            Percentile(raw_ms, 0.5), Percentile(raw_ms, 0.99), Percentile(our_ms, 0.5),
+            Percentile(our_ms, 0.99));
       }
     }
   }
 
  private:
-  std::map<CaseKey, std::vector<double>> rates_;  // Events/s of each round, in order.
+  // Events/s of each round in order; none for a run that failed.
+  std::map<CaseKey, std::vector<std::optional<double>>> rates_;
 };
 
 }  // namespace
@@ -207,33 +224,50 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "--rounds must be a positive number\n");
         return 2;
       }
+    } else if (arg.starts_with("--benchmark_repetitions") ||
+               arg.starts_with("--benchmark_enable_random_interleaving")) {
+      // Either would break the order the ratios pair runs by.
+      std::fprintf(stderr, "%s: use --rounds=N instead\n", arg.c_str());
+      return 2;
     } else {
       args.push_back(argv[i]);
     }
   }
   int benchmark_argc = static_cast<int>(args.size());
   benchmark::Initialize(&benchmark_argc, args.data());
+  if (benchmark::ReportUnrecognizedArguments(benchmark_argc, args.data())) return 2;
 
   const std::vector<int> event_counts = {1, 10};
   const std::vector<int> thread_counts = {1, 16, 64};
-  // Interleaved (ceiling, ours, ceiling, ours...) so drift on a noisy machine hits both alike.
-  for (int events : event_counts) {
-    for (int threads : thread_counts) {
-      for (int round = 0; round < rounds; ++round) {
-        benchmark::RegisterBenchmark("raw_sync_write", RawSyncWrite, events)
-            ->Args({events})
-            ->Threads(threads)
-            ->UseRealTime();
-        benchmark::RegisterBenchmark("store_append", StoreAppend, events)
-            ->Args({events})
-            ->Threads(threads)
-            ->UseRealTime();
+  // Interleaved (ceiling, ours, ours, ceiling, ...) so drift on a noisy machine hits both alike.
+  for (int round = 0; round < rounds; ++round) {
+    for (int events : event_counts) {
+      for (int threads : thread_counts) {
+        auto raw = [&] {
+          benchmark::RegisterBenchmark("raw_sync_write", RawSyncWrite, events)
+              ->Args({events})
+              ->Threads(threads)
+              ->UseRealTime();
+        };
+        auto ours = [&] {
+          benchmark::RegisterBenchmark("store_append", StoreAppend, events)
+              ->Args({events})
+              ->Threads(threads)
+              ->UseRealTime();
+        };
+        if (round % 2 == 0) {
+          raw();
+          ours();
+        } else {
+          ours();
+          raw();
+        }
       }
     }
   }
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatios(event_counts, thread_counts, rounds);
+  reporter.PrintRatios(event_counts, thread_counts);
   std::filesystem::remove_all(bench_dir);
   benchmark::Shutdown();
 }

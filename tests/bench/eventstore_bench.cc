@@ -4,15 +4,17 @@
 //
 //   eventstore_bench [--bench_dir=DIR] [--rounds=N] [benchmark flags, e.g. --benchmark_min_time=2]
 //
-// DIR (default ./bench-data) must be on the disk under test; it is emptied before each case.
+// DIR (default ./bench-data) must be on the disk under test; it is emptied before each run.
 // Every case runs once per round (N rounds, default 3; instead of --benchmark_repetitions), its
 // raw run and store run back to back, raw first in even rounds and store first in odd ones. A
-// round goes through all cases, so a case's rounds are a minute or more apart: a slow or fast spell
-// of the disk moves one round's ratio, not the median over the rounds.
+// round goes through all cases, so a case's rounds are tens of seconds apart (about 45 s at
+// --benchmark_min_time=2): a spell of the disk shorter than that moves one round's ratio, not the
+// median; the range shows how far the rounds spread.
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -62,6 +64,17 @@ std::string FreshDir(const std::string& name) {
   return path;
 }
 
+// Why thread 0 could not open the run's shared database; read by all threads after the loop's
+// start barrier.
+std::string open_error;
+
+// Fails the thread's run once. Its loop then runs out idle rather than breaking off: every thread
+// reaches the end barrier before thread 0 closes the shared database.
+void Fail(benchmark::State& state, bool& failed, const std::string& why) {
+  if (!failed) state.SkipWithError(why.c_str());
+  failed = true;
+}
+
 // The ceiling: RocksDB itself, one synced write per operation, batching `events` records.
 std::unique_ptr<rocksdb::DB> raw_db;
 
@@ -71,7 +84,7 @@ void RawSyncWrite(benchmark::State& state, int events) {
     options.create_if_missing = true;
     rocksdb::DB* db = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(options, FreshDir("raw"), &db);
-    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    open_error = s.ok() ? "" : s.ToString();
     raw_db.reset(db);
   }
   rocksdb::WriteOptions sync;
@@ -79,14 +92,20 @@ void RawSyncWrite(benchmark::State& state, int events) {
   const std::string value(kPayloadBytes, 'v');
   uint64_t counter = 0;
   std::vector<double> mine;
+  bool failed = false;
   for (auto _ : state) {
+    if (raw_db == nullptr) Fail(state, failed, "RocksDB did not open: " + open_error);
+    if (failed) continue;
     const absl::Time start = absl::Now();
     rocksdb::WriteBatch batch;
     for (int e = 0; e < events; ++e) {
       batch.Put(absl::StrCat("t", state.thread_index(), "-", counter++), value);
     }
     rocksdb::Status s = raw_db->Write(sync, &batch);
-    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    if (!s.ok()) {
+      Fail(state, failed, s.ToString());
+      continue;
+    }
     mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
   }
   KeepLatencies("raw_sync_write", events, state, mine);
@@ -102,14 +121,17 @@ void StoreAppend(benchmark::State& state, int events) {
     stipple::eventstore::RocksDbEventStoreOptions options;
     options.path = FreshDir("store");
     auto opened = RocksDbEventStore::Open(options);
-    if (!opened.ok()) state.SkipWithError(opened.status().ToString().c_str());
-    store = *std::move(opened);
+    open_error = opened.ok() ? "" : opened.status().ToString();
+    store = opened.ok() ? *std::move(opened) : nullptr;
   }
   const std::string stream = absl::StrCat("client-", state.thread_index());
   uint64_t version = 0;
   uint64_t counter = 0;
   std::vector<double> mine;
+  bool failed = false;
   for (auto _ : state) {
+    if (store == nullptr) Fail(state, failed, "the store did not open: " + open_error);
+    if (failed) continue;
     const absl::Time start = absl::Now();
     StreamAppend append{stream, ExpectedVersion::Exactly(version), {}};
     for (int e = 0; e < events; ++e) {
@@ -123,8 +145,8 @@ void StoreAppend(benchmark::State& state, int events) {
     }
     auto result = store->Append(append);
     if (!result.ok()) {
-      state.SkipWithError(result.status().ToString().c_str());
-      break;
+      Fail(state, failed, result.status().ToString());
+      continue;
     }
     version = result->new_version;
     mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
@@ -175,10 +197,21 @@ class RatioReporter : public benchmark::ConsoleReporter {
       for (int t : threads) {
         auto raw = rates_.find({"raw_sync_write", std::to_string(e), t});
         auto ours = rates_.find({"store_append", std::to_string(e), t});
-        if (raw == rates_.end() || ours == rates_.end()) continue;
-        // Only rounds where both runs succeeded count, in every column.
+        if (raw == rates_.end() && ours == rates_.end()) continue;  // Filtered out.
+        if (raw == rates_.end() || ours == rates_.end()) {
+          std::printf("%-10d %-14d  (only the %s runs ran)\n", t, e,
+                      raw == rates_.end() ? "store" : "raw");
+          continue;
+        }
+        if (raw->second.size() != ours->second.size()) {  // A filter kept one side's runs only.
+          std::printf("%-10d %-14d  (raw and store ran %zu and %zu times)\n", t, e,
+                      raw->second.size(), ours->second.size());
+          continue;
+        }
+        // Only rounds where both runs succeeded count in events/s, ratio, median and range; the
+        // latencies pool every call.
         std::vector<double> raw_rates, our_rates, round_ratios;
-        for (size_t r = 0; r < std::min(raw->second.size(), ours->second.size()); ++r) {
+        for (size_t r = 0; r < raw->second.size(); ++r) {
           if (!raw->second[r].has_value() || !ours->second[r].has_value()) continue;
           raw_rates.push_back(*raw->second[r]);
           our_rates.push_back(*ours->second[r]);
@@ -233,13 +266,21 @@ int main(int argc, char** argv) {
       args.push_back(argv[i]);
     }
   }
+  // Google Benchmark also takes these flags from the environment.
+  for (const char* name : {"BENCHMARK_REPETITIONS", "BENCHMARK_ENABLE_RANDOM_INTERLEAVING"}) {
+    if (std::getenv(name) != nullptr) {
+      std::fprintf(stderr, "%s is set: unset it and use --rounds=N instead\n", name);
+      return 2;
+    }
+  }
   int benchmark_argc = static_cast<int>(args.size());
   benchmark::Initialize(&benchmark_argc, args.data());
   if (benchmark::ReportUnrecognizedArguments(benchmark_argc, args.data())) return 2;
 
   const std::vector<int> event_counts = {1, 10};
   const std::vector<int> thread_counts = {1, 16, 64};
-  // Interleaved (ceiling, ours, ours, ceiling, ...) so drift on a noisy machine hits both alike.
+  // A case's raw and store runs are adjacent, raw first in even rounds and store first in odd
+  // ones, so drift on a noisy machine hits both alike (exactly so over an even number of rounds).
   for (int round = 0; round < rounds; ++round) {
     for (int events : event_counts) {
       for (int threads : thread_counts) {

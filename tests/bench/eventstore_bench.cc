@@ -203,7 +203,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
                       raw == rates_.end() ? "store" : "raw");
           continue;
         }
-        if (raw->second.size() != ours->second.size()) {  // A filter kept one side's runs only.
+        // Every round runs both sides; a mismatch would mean the pairing broke.
+        if (raw->second.size() != ours->second.size()) {
           std::printf("%-10d %-14d  (raw and store ran %zu and %zu times)\n", t, e,
                       raw->second.size(), ours->second.size());
           continue;

@@ -35,6 +35,7 @@
 
 namespace {
 
+using stipple::bench::Median;
 using stipple::bench::Percentile;
 using stipple::eventstore::ExpectedVersion;
 using stipple::eventstore::ProposedEvent;
@@ -160,12 +161,6 @@ double Mean(const std::vector<double>& values) {
   double sum = 0;
   for (double v : values) sum += v;
   return values.empty() ? 0 : sum / values.size();
-}
-
-// Of values in order: the middle one, or the mean of the middle two.
-double Median(const std::vector<double>& sorted) {
-  const size_t n = sorted.size();
-  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 // Collects events/s per case and round while printing the usual table.

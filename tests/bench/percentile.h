@@ -14,6 +14,13 @@ inline double Percentile(std::vector<double> values, double p) {
   return values[at];
 }
 
+// Of values in ascending order: the middle one, or the mean of the middle two; 0 for none.
+inline double Median(const std::vector<double>& sorted) {
+  if (sorted.empty()) return 0;
+  const size_t middle = sorted.size() / 2;
+  return sorted.size() % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 }  // namespace stipple::bench
 
 #endif  // STIPPLE_TESTS_BENCH_PERCENTILE_H_

@@ -196,12 +196,6 @@ std::vector<double> RoundRatios(const std::vector<double>& small,
   return ratios;
 }
 
-double Median(const std::vector<double>& sorted) {
-  if (sorted.empty()) return 0;
-  const size_t middle = sorted.size() / 2;
-  return sorted.size() % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 void PrintRow(const char* query, const std::vector<double>& small,
               const std::vector<double>& large) {
   const std::vector<double> rounds = RoundRatios(small, large);

@@ -3,22 +3,36 @@
 #include <openssl/evp.h>
 
 #include <cstdlib>
+#include <memory>
 
 namespace stipple::eventstore {
+namespace {
+
+// Fetched once: EVP_DigestInit_ex(EVP_sha256()) looks the algorithm up in OpenSSL 3's provider
+// registry on every call, which cost more than hashing an event.
+const EVP_MD* Sha256() {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return sha256;
+}
+
+using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+}  // namespace
 
 EventHash ChainHash(const EventHash& previous, const std::string& canonical) {
+  // One context per thread, reset by each EVP_DigestInit_ex, instead of one allocated per event.
+  thread_local DigestContext context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   EventHash out{};
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
   unsigned int length = 0;
-  // These calls fail only when OpenSSL cannot allocate; carrying on would write an unverifiable
-  // chain, so stop instead.
-  if (context == nullptr || EVP_DigestInit_ex(context, EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(context, previous.data(), previous.size()) != 1 ||
-      EVP_DigestUpdate(context, canonical.data(), canonical.size()) != 1 ||
-      EVP_DigestFinal_ex(context, out.data(), &length) != 1 || length != out.size()) {
+  // These calls fail only when OpenSSL cannot allocate or has no SHA-256; carrying on would write
+  // an unverifiable chain, so stop instead.
+  if (Sha256() == nullptr || context == nullptr ||
+      EVP_DigestInit_ex(context.get(), Sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), previous.data(), previous.size()) != 1 ||
+      EVP_DigestUpdate(context.get(), canonical.data(), canonical.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), out.data(), &length) != 1 || length != out.size()) {
     std::abort();
   }
-  EVP_MD_CTX_free(context);
   return out;
 }
 

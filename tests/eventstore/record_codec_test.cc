@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+
 #include "eventstore/hash_chain.h"
 
 namespace stipple::eventstore {
@@ -60,6 +63,23 @@ TEST(RecordCodecTest, ChainHashDependsOnThePreviousHash) {
   other_previous[0] = 1;
   EXPECT_NE(ChainHash(kGenesisHash, canonical), ChainHash(other_previous, canonical));
   EXPECT_EQ(HashToHex(ChainHash(kGenesisHash, canonical)).size(), 64u);
+}
+
+// FORMAT.md's rule, so an auditor can check the chain with any SHA-256 tool: hash(n) =
+// SHA-256(hash(n-1) || canonical bytes). Expected values from Python's hashlib.
+TEST(RecordCodecTest, ChainHashIsSha256OfThePreviousHashAndTheCanonicalBytes) {
+  EventHash counting{};
+  for (size_t i = 0; i < counting.size(); ++i) counting[i] = static_cast<uint8_t>(i);
+  // Twice on this thread (its digest context is reused) and once on another.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(HashToHex(ChainHash(kGenesisHash, "abc")),
+              "365aa7d8f7f9402c4b9434502b4cc89ddb09fe50d7cd95b493b834c62d5a5370");
+    EXPECT_EQ(HashToHex(ChainHash(counting, "")),
+              "630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd");
+  }
+  std::string on_another_thread;
+  std::thread([&] { on_another_thread = HashToHex(ChainHash(kGenesisHash, "abc")); }).join();
+  EXPECT_EQ(on_another_thread, "365aa7d8f7f9402c4b9434502b4cc89ddb09fe50d7cd95b493b834c62d5a5370");
 }
 
 }  // namespace

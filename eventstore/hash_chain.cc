@@ -1,7 +1,9 @@
 #include "eventstore/hash_chain.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
@@ -31,6 +33,9 @@ EventHash ChainHash(const EventHash& previous, const std::string& canonical) {
       EVP_DigestUpdate(context.get(), previous.data(), previous.size()) != 1 ||
       EVP_DigestUpdate(context.get(), canonical.data(), canonical.size()) != 1 ||
       EVP_DigestFinal_ex(context.get(), out.data(), &length) != 1 || length != out.size()) {
+    // OpenSSL's reason (a missing provider, say) is the only clue an operator gets.
+    std::fputs("stipple: SHA-256 of the event hash chain failed:\n", stderr);
+    ERR_print_errors_fp(stderr);
     std::abort();
   }
   return out;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -80,6 +83,25 @@ TEST(RecordCodecTest, ChainHashIsSha256OfThePreviousHashAndTheCanonicalBytes) {
   std::string on_another_thread;
   std::thread([&] { on_another_thread = HashToHex(ChainHash(kGenesisHash, "abc")); }).join();
   EXPECT_EQ(on_another_thread, "365aa7d8f7f9402c4b9434502b4cc89ddb09fe50d7cd95b493b834c62d5a5370");
+}
+
+// An OpenSSL that cannot give SHA-256 (here: configured with only its null provider) stops the
+// process with OpenSSL's reason, rather than write a chain nobody could verify.
+TEST(RecordCodecDeathTest, ChainHashStopsWithOpenSslsReasonWithoutSha256) {
+  // A fresh process, so OpenSSL reads this configuration when it starts.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string config = ::testing::TempDir() + "openssl-null-provider.cnf";
+  std::ofstream(config) << "openssl_conf = openssl_init\n"
+                           "[openssl_init]\nproviders = provider_sect\n"
+                           "[provider_sect]\nnull = null_sect\n"
+                           "[null_sect]\nactivate = 1\n";
+  EXPECT_DEATH(
+      {
+        setenv("OPENSSL_CONF", config.c_str(), 1);
+        ChainHash(kGenesisHash, "abc");
+      },
+      "SHA-256 of the event hash chain failed:(.|\n)*unsupported");
+  std::remove(config.c_str());
 }
 
 }  // namespace

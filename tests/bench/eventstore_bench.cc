@@ -280,24 +280,18 @@ int main(int argc, char** argv) {
   for (int round = 0; round < rounds; ++round) {
     for (int events : event_counts) {
       for (int threads : thread_counts) {
-        auto raw = [&] {
-          benchmark::RegisterBenchmark("raw_sync_write", RawSyncWrite, events)
-              ->Args({events})
-              ->Threads(threads)
-              ->UseRealTime();
-        };
-        auto ours = [&] {
-          benchmark::RegisterBenchmark("store_append", StoreAppend, events)
+        auto add = [&](const char* name, void (*run)(benchmark::State&, int)) {
+          benchmark::RegisterBenchmark(name, run, events)
               ->Args({events})
               ->Threads(threads)
               ->UseRealTime();
         };
         if (round % 2 == 0) {
-          raw();
-          ours();
+          add("raw_sync_write", RawSyncWrite);
+          add("store_append", StoreAppend);
         } else {
-          ours();
-          raw();
+          add("store_append", StoreAppend);
+          add("raw_sync_write", RawSyncWrite);
         }
       }
     }

@@ -238,6 +238,23 @@ TEST(PeriodKeyTest, DaysWeeksAndMonthsInTheLocationsZone) {
   EXPECT_EQ(PeriodKey(Period::kWeek, day(2026, 1, 1), utc), "2026-W01");    // A Thursday.
   EXPECT_EQ(PeriodKey(Period::kWeek, day(2027, 1, 1), utc), "2026-W53");    // A Friday.
   EXPECT_EQ(PeriodKey(Period::kWeek, day(2024, 12, 30), utc), "2025-W01");  // A Monday.
+  EXPECT_EQ(PeriodKey(Period::kDay, day(999, 3, 2), utc), "0999-03-02");
+  EXPECT_EQ(PeriodKey(Period::kMonth, day(10000, 3, 2), utc), "10000-03");
+}
+
+// Against strftime's own day, month and ISO week (%G-W%V) for every day of fifty years.
+TEST(PeriodKeyTest, AgreesWithStrftimeOnEveryDay) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  using projections::Period;
+  using projections::PeriodKey;
+  int days = 0;
+  for (absl::CivilDay day(1990, 1, 1); day < absl::CivilDay(2040, 1, 1); ++day, ++days) {
+    const absl::Time noon = absl::FromCivil(absl::CivilHour(day) + 12, utc);
+    ASSERT_EQ(PeriodKey(Period::kDay, noon, utc), absl::FormatTime("%Y-%m-%d", noon, utc));
+    ASSERT_EQ(PeriodKey(Period::kMonth, noon, utc), absl::FormatTime("%Y-%m", noon, utc));
+    ASSERT_EQ(PeriodKey(Period::kWeek, noon, utc), absl::FormatTime("%G-W%V", noon, utc));
+  }
+  EXPECT_EQ(days, 18262);
 }
 
 TEST_F(ReportScenarioTest, MonthlyFiguresPerLocationAndForTheChain) {

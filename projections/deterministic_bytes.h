@@ -11,14 +11,16 @@ namespace stipple::projections {
 
 // One byte string per message content: map entries in key order, so equal models store equal
 // bytes (a rebuild can be compared with the live model, a report with the last one sent).
+//
+// Sized first and written into a string of that size: through a growing string stream, the
+// buffer's zero-filling and trimming took most of the encoding (8 % of a rebuild's instructions).
 inline std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
+  const size_t size = message.ByteSizeLong();  // Caches the sizes SerializeWithCachedSizes uses.
+  std::string out(size, '\0');
+  google::protobuf::io::ArrayOutputStream array(out.data(), static_cast<int>(size));
+  google::protobuf::io::CodedOutputStream coded(&array);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeWithCachedSizes(&coded);
   return out;
 }
 

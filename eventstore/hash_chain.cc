@@ -21,7 +21,7 @@ using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
 }  // namespace
 
-EventHash ChainHash(const EventHash& previous, const std::string& canonical) {
+EventHash ChainHash(const EventHash& previous, std::string_view canonical) {
   // One context per thread, reset by each EVP_DigestInit_ex, instead of one allocated per event.
   thread_local DigestContext context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   EventHash out{};

@@ -5,6 +5,7 @@
 // so changing any stored byte breaks the chain from that event on.
 
 #include <string>
+#include <string_view>
 
 #include "eventstore/event.h"
 
@@ -14,7 +15,7 @@ namespace stipple::eventstore {
 inline constexpr EventHash kGenesisHash{};
 
 // SHA-256(previous || canonical).
-EventHash ChainHash(const EventHash& previous, const std::string& canonical);
+EventHash ChainHash(const EventHash& previous, std::string_view canonical);
 
 std::string HashToHex(const EventHash& hash);
 

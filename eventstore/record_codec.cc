@@ -17,7 +17,7 @@ void PutString(const std::string& value, std::string* out) {
 // Reads fields in order from a canonical record, remembering the first thing that went wrong.
 class RecordReader {
  public:
-  explicit RecordReader(const std::string& bytes) : bytes_(bytes) {}
+  explicit RecordReader(std::string_view bytes) : bytes_(bytes) {}
 
   bool ok() const { return ok_; }
   bool AtEnd() const { return offset_ == bytes_.size(); }
@@ -41,7 +41,7 @@ class RecordReader {
   std::string String() {
     uint32_t size = U32();
     if (!Need(size)) return std::string();
-    std::string value = bytes_.substr(offset_, size);
+    std::string value(bytes_.substr(offset_, size));
     offset_ += size;
     return value;
   }
@@ -51,7 +51,7 @@ class RecordReader {
     if (!ok_ || bytes_.size() - offset_ < count) ok_ = false;
     return ok_;
   }
-  const std::string& bytes_;
+  const std::string_view bytes_;
   size_t offset_ = 0;
   bool ok_ = true;
 };
@@ -84,7 +84,7 @@ std::string EncodeStoredRecord(const RecordedEvent& event) {
   return out;
 }
 
-absl::StatusOr<std::string> CanonicalPart(const std::string& value) {
+absl::StatusOr<std::string_view> CanonicalPart(std::string_view value) {
   if (value.size() < sizeof(EventHash)) {
     return absl::DataLossError(
         absl::StrCat("event record of ", value.size(), " bytes is shorter than its hash"));
@@ -92,8 +92,8 @@ absl::StatusOr<std::string> CanonicalPart(const std::string& value) {
   return value.substr(0, value.size() - sizeof(EventHash));
 }
 
-absl::StatusOr<RecordedEvent> DecodeStoredRecord(const std::string& value) {
-  absl::StatusOr<std::string> canonical = CanonicalPart(value);
+absl::StatusOr<RecordedEvent> DecodeStoredRecord(std::string_view value) {
+  absl::StatusOr<std::string_view> canonical = CanonicalPart(value);
   if (!canonical.ok()) return canonical.status();
   RecordReader reader(*canonical);
   RecordedEvent event;

@@ -5,6 +5,7 @@
 // exactly one encoding), so the hash chain can be recomputed from the stored bytes.
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "eventstore/event.h"
@@ -20,11 +21,13 @@ std::string EncodeCanonical(const RecordedEvent& event);
 std::string EncodeStoredRecord(const RecordedEvent& event);
 
 // Splits a stored value into its canonical bytes and hash and decodes it. DATA_LOSS when the value
-// is truncated, has trailing bytes or an unknown record format.
-absl::StatusOr<RecordedEvent> DecodeStoredRecord(const std::string& value);
+// is truncated, has trailing bytes or an unknown record format. Reads `value` in place: only the
+// fields are copied.
+absl::StatusOr<RecordedEvent> DecodeStoredRecord(std::string_view value);
 
-// The canonical part of a stored value (without decoding it). DATA_LOSS if shorter than a hash.
-absl::StatusOr<std::string> CanonicalPart(const std::string& value);
+// The canonical part of a stored value (without decoding it), a view into `value`. DATA_LOSS if
+// shorter than a hash.
+absl::StatusOr<std::string_view> CanonicalPart(std::string_view value);
 
 }  // namespace stipple::eventstore
 

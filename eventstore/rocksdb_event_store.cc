@@ -267,7 +267,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::Open(
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
     it->SeekToLast();
     if (it->Valid()) {
-      absl::StatusOr<RecordedEvent> last = DecodeStoredRecord(it->value().ToString());
+      absl::StatusOr<RecordedEvent> last = DecodeStoredRecord(it->value().ToStringView());
       if (!last.ok()) {
         close_handles();
         return absl::DataLossError(absl::StrCat("last event: ", last.status().message()));
@@ -502,7 +502,7 @@ absl::StatusOr<std::vector<RecordedEvent>> RocksDbEventStore::ReadPositions(
           absl::StrCat("event at position ", positions[i], " is indexed but missing"));
     }
     if (!statuses[i].ok()) return FromRocksDb(statuses[i], "reading events");
-    absl::StatusOr<RecordedEvent> event = DecodeStoredRecord(values[i].ToString());
+    absl::StatusOr<RecordedEvent> event = DecodeStoredRecord(values[i].ToStringView());
     if (!event.ok()) {
       return absl::DataLossError(
           absl::StrCat("event at position ", positions[i], ": ", event.status().message()));
@@ -574,7 +574,7 @@ absl::StatusOr<LogSlice> RocksDbEventStore::ReadAll(GlobalPosition from_position
   for (it->Seek(EventKey(from_position));
        it->Valid() && slice.events.size() < limit && examined < max_examined; it->Next()) {
     ++examined;
-    absl::StatusOr<RecordedEvent> event = DecodeStoredRecord(it->value().ToString());
+    absl::StatusOr<RecordedEvent> event = DecodeStoredRecord(it->value().ToStringView());
     if (!event.ok()) {
       return absl::DataLossError(absl::StrCat("event at position ", DecodeU64(it->key().data()),
                                               ": ", event.status().message()));
@@ -657,7 +657,7 @@ absl::StatusOr<VerifyReport> RocksDbEventStore::Verify(GlobalPosition from,
   for (it->Seek(EventKey(from)); it->Valid(); it->Next(), ++expected) {
     GlobalPosition position = it->key().size() == 8 ? DecodeU64(it->key().data()) : 0;
     if (position != expected) return fail(expected, "event is missing");
-    std::string value = it->value().ToString();
+    const std::string_view value = it->value().ToStringView();
     absl::StatusOr<RecordedEvent> event = DecodeStoredRecord(value);
     if (!event.ok()) return fail(position, std::string(event.status().message()));
     if (event->position != position) {

@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (stipple::eventstore::EncodeStoredRecord(*event) != value) std::abort();
-  absl::StatusOr<std::string> canonical = stipple::eventstore::CanonicalPart(value);
+  absl::StatusOr<std::string_view> canonical = stipple::eventstore::CanonicalPart(value);
   if (!canonical.ok() || *canonical != stipple::eventstore::EncodeCanonical(*event)) std::abort();
   return 0;
 }

@@ -30,8 +30,8 @@ const char* PeriodName(Period period) {
   return "?";
 }
 
-// Every event the reports count formats three period keys: absl::StrFormat took 7 % of a
-// rebuild's instructions (callgrind), so the digits are written directly.
+// Every event the reports count formats three period keys: the digits are written directly, as
+// absl::StrFormat was a large part of a rebuild's work (RESULTS.md, "The rebuild: three cuts").
 void AppendYear(int64_t year, std::string& key) {
   if (year < 0 || year > 9999) {
     absl::StrAppendFormat(&key, "%04d", year);
@@ -52,7 +52,6 @@ void AppendTwoDigits(int value, std::string& key) {
 // PeriodKey of the period containing `day`.
 std::string PeriodKeyOf(Period period, absl::CivilDay day) {
   std::string key;
-  key.reserve(10);
   switch (period) {
     case Period::kDay:
       AppendYear(day.year(), key);

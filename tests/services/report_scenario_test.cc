@@ -240,9 +240,13 @@ TEST(PeriodKeyTest, DaysWeeksAndMonthsInTheLocationsZone) {
   EXPECT_EQ(PeriodKey(Period::kWeek, day(2024, 12, 30), utc), "2025-W01");  // A Monday.
   EXPECT_EQ(PeriodKey(Period::kDay, day(999, 3, 2), utc), "0999-03-02");
   EXPECT_EQ(PeriodKey(Period::kMonth, day(10000, 3, 2), utc), "10000-03");
+  // 8000 years are 20 cycles of 400, which repeat weekdays: like 2000-01-10, a Monday of week 2.
+  EXPECT_EQ(PeriodKey(Period::kWeek, day(10000, 1, 10), utc), "10000-W02");
+  EXPECT_EQ(PeriodKey(Period::kDay, day(-1, 3, 2), utc), "-001-03-02");  // As %04d writes -1.
 }
 
-// Against strftime's own day, month and ISO week (%G-W%V) for every day of fifty years.
+// Against absl::FormatTime's day and month, and strftime's ISO week (%G-W%V, which absl passes
+// on), for every day of fifty years.
 TEST(PeriodKeyTest, AgreesWithStrftimeOnEveryDay) {
   const absl::TimeZone utc = absl::UTCTimeZone();
   using projections::Period;

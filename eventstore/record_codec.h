@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/base/attributes.h"
 #include "absl/status/statusor.h"
 #include "eventstore/event.h"
 
@@ -27,7 +28,8 @@ absl::StatusOr<RecordedEvent> DecodeStoredRecord(std::string_view value);
 
 // The canonical part of a stored value (without decoding it), a view into `value`. DATA_LOSS if
 // shorter than a hash.
-absl::StatusOr<std::string_view> CanonicalPart(std::string_view value);
+absl::StatusOr<std::string_view> CanonicalPart(
+    std::string_view value ABSL_ATTRIBUTE_LIFETIME_BOUND);
 
 }  // namespace stipple::eventstore
 

@@ -32,21 +32,19 @@ const char* PeriodName(Period period) {
 
 // Every event the reports count formats three period keys: the digits are written directly, as
 // absl::StrFormat was a large part of a rebuild's work (RESULTS.md, "The rebuild: three cuts").
+// `value` is 0..99.
+void AppendTwoDigits(int value, std::string& key) {
+  key.push_back(static_cast<char>('0' + value / 10));
+  key.push_back(static_cast<char>('0' + value % 10));
+}
+
 void AppendYear(int64_t year, std::string& key) {
   if (year < 0 || year > 9999) {
     absl::StrAppendFormat(&key, "%04d", year);
     return;
   }
-  const int y = static_cast<int>(year);
-  const char digits[4] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
-                          static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10)};
-  key.append(digits, 4);
-}
-
-// `value` is 0..99.
-void AppendTwoDigits(int value, std::string& key) {
-  key.push_back(static_cast<char>('0' + value / 10));
-  key.push_back(static_cast<char>('0' + value % 10));
+  AppendTwoDigits(static_cast<int>(year / 100), key);
+  AppendTwoDigits(static_cast<int>(year % 100), key);
 }
 
 // PeriodKey of the period containing `day`.

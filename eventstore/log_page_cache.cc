@@ -53,8 +53,10 @@ void LogPageCache::DropPassed() {
   for (const auto& [id, place] : places_) {
     if (place.at >= idle_since) lowest = std::min(lowest, place.from);
   }
-  // A page is passed once every reader reads from beyond its last position.
-  for (auto it = pages_.begin(); it != pages_.end();) {
+  // A page is passed once every reader reads from beyond its last position, so it starts below
+  // the lowest place: the pages from there on are not looked at (every reader calls this for
+  // every page it reads, and hundreds of pages may be kept).
+  for (auto it = pages_.begin(); it != pages_.end() && it->first < lowest;) {
     if (it->second.page->next_position <= lowest) {
       bytes_ -= it->second.bytes;
       it = pages_.erase(it);

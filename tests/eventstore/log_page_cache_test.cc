@@ -40,6 +40,32 @@ TEST(LogPageCacheTest, AReaderFindsThePageAnotherReaderRead) {
   EXPECT_EQ(behind.Find(1, 8), nullptr) << "a read of another length is another page";
 }
 
+// Readers that started at different places keep pages of different lengths: a page is dropped
+// by where it ends, whatever the pages after it.
+TEST(LogPageCacheTest, PagesOfDifferentLengthsAreDroppedByWhereTheyEnd) {
+  auto cache = std::make_shared<LogPageCache>(1 << 20);
+  LogPageCache::Reader first(cache);
+  LogPageCache::Reader second(cache);
+  first.Find(1, 8);
+  first.Keep(1, 8, PageOf(1, 8));  // 1..8
+  second.Find(3, 2);
+  second.Keep(3, 2, PageOf(3, 2));  // 3..4
+  first.Find(9, 4);
+  first.Keep(9, 4, PageOf(9, 4));  // 9..12
+  EXPECT_EQ(cache->pages(), 3u);
+
+  second.Find(5, 4);  // The lowest place is 5: 3..4 is passed, 1..8 is not.
+  EXPECT_EQ(cache->pages(), 2u);
+  {
+    LogPageCache::Reader probe(cache);  // Placed behind the others, it drops nothing.
+    EXPECT_NE(probe.Find(1, 8), nullptr) << "a page that ends past the lowest place is kept";
+    EXPECT_EQ(probe.Find(3, 2), nullptr);
+  }
+  second.Find(9, 4);
+  EXPECT_EQ(cache->pages(), 1u) << "only 9..12 is not behind both readers";
+  EXPECT_NE(second.Find(9, 4), nullptr);
+}
+
 TEST(LogPageCacheTest, APageIsDroppedOnceEveryReaderHasMovedPastIt) {
   auto cache = std::make_shared<LogPageCache>(1 << 20);
   LogPageCache::Reader first(cache);

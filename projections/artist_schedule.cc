@@ -1,6 +1,7 @@
 #include "projections/artist_schedule.h"
 
 #include "absl/strings/match.h"
+#include "projections/client_event_types.h"
 #include "projections/client_summary.h"
 #include "services/domain/time_convert.h"
 #include "stipple/events/v1/events.pb.h"
@@ -40,6 +41,14 @@ absl::StatusOr<std::optional<std::string>> TakeOpenBooking(ModelWriter& model,
   if (!*found) return std::nullopt;
   model.Delete(OpenBookingKey(client_id));
   return open.booking_id();
+}
+
+// Of a client's events, only their sessions' change the schedule.
+const ClientEventTypes& SessionTypes() {
+  static const ClientEventTypes sessions = {
+      ev::ClientEvent::kSessionScheduled, ev::ClientEvent::kSessionCompleted,
+      ev::ClientEvent::kSessionNoShow, ev::ClientEvent::kSessionCancelled};
+  return sessions;
 }
 
 }  // namespace
@@ -88,7 +97,9 @@ absl::Status ArtistScheduleProjection::Apply(const eventstore::RecordedEvent& ev
     }
     return absl::OkStatus();
   }
-  if (!absl::StartsWith(event.stream, "client-")) return absl::OkStatus();
+  if (!absl::StartsWith(event.stream, "client-") || !SessionTypes().Contains(event.type)) {
+    return absl::OkStatus();
+  }
   ev::ClientEvent client_event;
   if (!client_event.ParseFromString(event.payload)) {
     return absl::DataLossError("client event does not parse");

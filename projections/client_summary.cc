@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "eventstore/keys.h"
+#include "projections/client_event_types.h"
 #include "services/domain/time_convert.h"
 
 namespace stipple::projections {
@@ -48,6 +49,19 @@ void SetNext(ClientSummary& summary, int next_number) {
                                          : StageOf(next_number));
   summary.set_remaining_sessions(
       std::max(0, summary.planned_sessions() - summary.completed_sessions()));
+}
+
+// Gates and amendments: they change nothing in a summary but its position (ApplyToSummary's
+// default case), nor any index key.
+const ClientEventTypes& PositionOnlyTypes() {
+  static const ClientEventTypes position_only = {ev::ClientEvent::kConsentSigned,
+                                                 ev::ClientEvent::kContraindicationRecorded,
+                                                 ev::ClientEvent::kContraindicationCleared,
+                                                 ev::ClientEvent::kPatchTestApplied,
+                                                 ev::ClientEvent::kPatchTestRead,
+                                                 ev::ClientEvent::kPatchTestWaived,
+                                                 ev::ClientEvent::kRecordAmended};
+  return position_only;
 }
 
 std::vector<std::string> IndexKeys(const ClientSummary& s) {
@@ -192,16 +206,20 @@ ClientSummary AsSeenAt(ClientSummary summary, absl::Time now) {
 absl::Status ClientSummaryProjection::Apply(const eventstore::RecordedEvent& event,
                                             ModelWriter& model) {
   if (!absl::StartsWith(event.stream, "client-")) return absl::OkStatus();
-  ev::ClientEvent client_event;
-  if (!client_event.ParseFromString(event.payload)) {
-    return absl::DataLossError("client event does not parse");
-  }
   const std::string client_id = event.stream.substr(7);
   // A client's summary changes with each of their events: it stays decoded between them.
   absl::StatusOr<ClientSummary*> held =
       model.MutableIfPresent<ClientSummary>(SummaryKey(client_id));
   if (!held.ok()) return held.status();
   const bool found = *held != nullptr;
+  if (found && PositionOnlyTypes().Contains(event.type)) {
+    (*held)->set_last_position(event.position);  // As ApplyToSummary would, without decoding.
+    return absl::OkStatus();
+  }
+  ev::ClientEvent client_event;
+  if (!client_event.ParseFromString(event.payload)) {
+    return absl::DataLossError("client event does not parse");
+  }
   if (!found) {
     held = model.Mutable<ClientSummary>(SummaryKey(client_id));
     if (!held.ok()) return held.status();

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "projections/client_event_types.h"
 #include "services/domain/time_convert.h"
 #include "stipple/events/v1/events.pb.h"
 #include "stipple/projections/v1/read_models.pb.h"
@@ -121,26 +122,19 @@ absl::Status CountArtist(ModelWriter& model, const std::string& location_id, abs
       change);
 }
 
-// Whether the reports count `event` at all; most of a client's events (gates, amendments, moves)
-// they do not, and those are not worth reading the client's entries for.
-bool Counted(const ev::ClientEvent& event) {
-  switch (event.event_case()) {
-    case ev::ClientEvent::kConsultationRecorded:
-    case ev::ClientEvent::kPlanAgreed:
-    case ev::ClientEvent::kSessionScheduled:
-    case ev::ClientEvent::kSessionCompleted:
-    case ev::ClientEvent::kSessionNoShow:
-    case ev::ClientEvent::kSessionCancelled:
-    case ev::ClientEvent::kCourseCompleted:
-      return true;
-    default:
-      return false;
-  }
+// The client events the reports count; most of a client's events (gates, amendments, moves) they
+// do not, and those are not worth decoding nor reading the client's entries for.
+const ClientEventTypes& CountedTypes() {
+  static const ClientEventTypes counted = {
+      ev::ClientEvent::kConsultationRecorded, ev::ClientEvent::kPlanAgreed,
+      ev::ClientEvent::kSessionScheduled,     ev::ClientEvent::kSessionCompleted,
+      ev::ClientEvent::kSessionNoShow,        ev::ClientEvent::kSessionCancelled,
+      ev::ClientEvent::kCourseCompleted};
+  return counted;
 }
 
 absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::RecordedEvent& meta,
                               const std::string& client_id, ModelWriter& model) {
-  if (!Counted(event)) return absl::OkStatus();
   rm::ReportClientFacts facts;
   absl::StatusOr<bool> known = model.GetProto(FactsKey(client_id), &facts);
   if (!known.ok()) return known.status();
@@ -309,6 +303,7 @@ absl::Status ReportsProjection::Apply(const eventstore::RecordedEvent& event, Mo
     return ApplyArtistEvent(artist_event, event.stream.substr(7), model);
   }
   if (absl::StartsWith(event.stream, "client-")) {
+    if (!CountedTypes().Contains(event.type)) return absl::OkStatus();
     ev::ClientEvent client_event;
     if (!client_event.ParseFromString(event.payload)) {
       return absl::DataLossError("client event does not parse");

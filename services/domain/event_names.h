@@ -13,6 +13,8 @@ namespace stipple::domain {
 std::string TypeName(const events::v1::LocationEvent& event);
 std::string TypeName(const events::v1::ArtistEvent& event);
 std::string TypeName(const events::v1::ClientEvent& event);
+// The type name of a client event of this kind, without an event at hand.
+std::string TypeName(events::v1::ClientEvent::EventCase event_case);
 
 // Stream names: "<category>-<id>".
 inline std::string LocationStream(const std::string& id) { return "location-" + id; }

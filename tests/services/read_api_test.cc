@@ -237,6 +237,46 @@ TEST_F(ReadApiTest, ListsScheduleAndAsOf) {
   EXPECT_EQ(Summary("bob", 0).completed_sessions(), 1);
 }
 
+TEST_F(ReadApiTest, ScheduleShowsHowEachBookingEnded) {
+  OpenStudio();
+  for (const char* id : {"alice", "bob", "carol"}) ReadyClient(id);
+  const absl::Time day = clock_.Now() + absl::Hours(19);  // 04:00 the next day.
+  Book("carol", day);
+  Book("alice", day + absl::Hours(6));
+  Book("bob", day + absl::Hours(12));
+  api::CancelSessionRequest cancel;
+  *cancel.mutable_context() = Ctx();
+  cancel.set_client_id("carol");
+  cancel.set_session_number(1);
+  cancel.set_reason("unwell");
+  api::CommandResult result;
+  ASSERT_TRUE(CancelSession(cancel, &result).ok());
+  clock_.Advance(absl::Hours(40));
+  Complete("alice", 1, 250);
+  api::MarkNoShowRequest no_show;
+  *no_show.mutable_context() = Ctx();
+  no_show.set_client_id("bob");
+  no_show.set_session_number(1);
+  grpc::Status marked = MarkNoShow(no_show, &result);
+  ASSERT_TRUE(marked.ok()) << marked.error_message();
+
+  api::GetArtistScheduleRequest request;
+  request.set_artist_id("a1");
+  request.set_date(absl::FormatTime("%Y-%m-%d", day, absl::UTCTimeZone()));
+  request.set_min_position(result.global_position());
+  api::ArtistSchedule schedule;
+  ASSERT_TRUE(GetArtistSchedule(request, &schedule).ok());
+  ASSERT_EQ(schedule.entries_size(), 3);
+  EXPECT_EQ(schedule.entries(0).client_id(), "carol");
+  EXPECT_EQ(schedule.entries(0).status(), rm::BOOKING_STATUS_CANCELLED);
+  EXPECT_EQ(schedule.entries(1).client_id(), "alice");
+  EXPECT_EQ(schedule.entries(1).status(), rm::BOOKING_STATUS_COMPLETED);
+  EXPECT_EQ(schedule.entries(1).actual_minutes(), 250);
+  EXPECT_EQ(schedule.entries(2).client_id(), "bob");
+  EXPECT_EQ(schedule.entries(2).status(), rm::BOOKING_STATUS_NO_SHOW);
+  EXPECT_EQ(schedule.entries(2).actual_minutes(), 0);
+}
+
 TEST_F(ReadApiTest, AdminReadsTheLogAndReportsLag) {
   OpenStudio();
   ReadyClient("c1");

@@ -1,5 +1,8 @@
 #include "projections/reports.h"
 
+#include <array>
+#include <string_view>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -85,22 +88,39 @@ absl::StatusOr<absl::TimeZone> ZoneOf(ModelWriter& model, const std::string& loc
   return zone;
 }
 
-// Applies `change` to the location's and the chain's `Message` at `key_of(where, period, key)`
-// for every period containing `when`.
-template <typename Message, typename KeyOf, typename Change>
-absl::Status CountIn(ModelWriter& model, const std::string& location_id, absl::Time when,
-                     KeyOf key_of, Change change) {
+// The keys of the report entries an event counts in: the location's and the chain's, for the day,
+// ISO week and month containing `when` in the location's time zone. Built once per event, for its
+// counters and its artist minutes alike.
+using CountedKeys = std::array<std::string, 6>;
+
+absl::StatusOr<CountedKeys> CountedKeysOf(ModelWriter& model, const std::string& location_id,
+                                          absl::Time when) {
   absl::StatusOr<absl::TimeZone> zone = ZoneOf(model, location_id);
   if (!zone.ok()) return zone.status();
   const absl::CivilDay day = absl::ToCivilDay(when, *zone);
+  static const std::string chain = kChainLocation;
+  CountedKeys keys;
+  size_t next = 0;
   for (Period period : {Period::kDay, Period::kWeek, Period::kMonth}) {
-    const std::string key = PeriodKeyOf(period, day);
-    for (const std::string& where : {location_id, std::string(kChainLocation)}) {
-      // Many events of a batch land in the same periods: keep the entries decoded meanwhile.
-      absl::StatusOr<Message*> entry = model.Mutable<Message>(key_of(where, period, key));
-      if (!entry.ok()) return entry.status();
-      change(**entry);
+    const std::string period_key = PeriodKeyOf(period, day);
+    for (const std::string* where : {&location_id, &chain}) {
+      AppendReportKey(*where, period, period_key, keys[next++]);
     }
+  }
+  return keys;
+}
+
+// Applies `change` to the `Message` at each of `keys` followed by `suffix`.
+template <typename Message, typename Change>
+absl::Status CountAt(ModelWriter& model, const CountedKeys& keys, std::string_view suffix,
+                     Change change) {
+  std::string key;  // One buffer for the six keys.
+  for (const std::string& base : keys) {
+    key.assign(base).append(suffix);
+    // Many events of a batch land in the same periods: keep the entries decoded meanwhile.
+    absl::StatusOr<Message*> entry = model.Mutable<Message>(key);
+    if (!entry.ok()) return entry.status();
+    change(**entry);
   }
   return absl::OkStatus();
 }
@@ -108,18 +128,20 @@ absl::Status CountIn(ModelWriter& model, const std::string& location_id, absl::T
 template <typename Change>
 absl::Status Count(ModelWriter& model, const std::string& location_id, absl::Time when,
                    Change change) {
-  return CountIn<rm::ReportCounters>(model, location_id, when, &ReportKey, change);
+  absl::StatusOr<CountedKeys> keys = CountedKeysOf(model, location_id, when);
+  if (!keys.ok()) return keys.status();
+  return CountAt<rm::ReportCounters>(model, *keys, "", change);
 }
+
+// The suffix of an artist's minutes after a report key.
+std::string ArtistSuffix(const std::string& artist_id) { return kArtistInfix + artist_id; }
 
 template <typename Change>
 absl::Status CountArtist(ModelWriter& model, const std::string& location_id, absl::Time when,
                          const std::string& artist_id, Change change) {
-  return CountIn<rm::ArtistMinutes>(
-      model, location_id, when,
-      [&](const std::string& where, Period period, const std::string& key) {
-        return ArtistMinutesPrefix(where, period, key) + artist_id;
-      },
-      change);
+  absl::StatusOr<CountedKeys> keys = CountedKeysOf(model, location_id, when);
+  if (!keys.ok()) return keys.status();
+  return CountAt<rm::ArtistMinutes>(model, *keys, ArtistSuffix(artist_id), change);
 }
 
 // The client events the reports count; most of a client's events (gates, amendments, moves) they
@@ -135,16 +157,22 @@ const ClientEventTypes& CountedTypes() {
 
 absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::RecordedEvent& meta,
                               const std::string& client_id, ModelWriter& model) {
+  // Each kind reads only the client's entries it needs.
   rm::ReportClientFacts facts;
-  absl::StatusOr<bool> known = model.GetProto(FactsKey(client_id), &facts);
-  if (!known.ok()) return known.status();
+  auto read_facts = [&]() -> absl::Status {
+    return model.GetProto(FactsKey(client_id), &facts).status();
+  };
   rm::ScheduleEntry session;  // The open session, if any.
-  absl::StatusOr<bool> open = model.GetProto(SessionKey(client_id), &session);
-  if (!open.ok()) return open.status();
-  const absl::Time start = domain::FromProto(session.start_time());
+  // Whether the client has an open session; it is closed (forgotten) as the event ends it.
+  auto take_session = [&]() -> absl::StatusOr<bool> {
+    absl::StatusOr<bool> open = model.GetProto(SessionKey(client_id), &session);
+    if (open.ok() && *open) model.Delete(SessionKey(client_id));
+    return open;
+  };
 
   switch (event.event_case()) {
     case ev::ClientEvent::kConsultationRecorded: {
+      if (absl::Status read = read_facts(); !read.ok()) return read;
       const auto& c = event.consultation_recorded();
       facts.set_consultation_location_id(c.location_id());
       model.PutProto(FactsKey(client_id), facts);
@@ -156,6 +184,7 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       });
     }
     case ev::ClientEvent::kPlanAgreed: {
+      if (absl::Status read = read_facts(); !read.ok()) return read;
       facts.set_touch_up(event.plan_agreed().touch_up());
       facts.clear_last_completed_start();
       model.PutProto(FactsKey(client_id), facts);
@@ -180,8 +209,10 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       return absl::OkStatus();
     }
     case ev::ClientEvent::kSessionCompleted: {
-      if (!*open) return absl::OkStatus();
-      model.Delete(SessionKey(client_id));
+      absl::StatusOr<bool> open = take_session();
+      if (!open.ok() || !*open) return open.status();
+      if (absl::Status read = read_facts(); !read.ok()) return read;
+      const absl::Time start = domain::FromProto(session.start_time());
       const int number = event.session_completed().session_number();
       const int minutes = event.session_completed().record().actual_duration_minutes();
       int gap_days = -1;
@@ -195,35 +226,44 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       // Touch-up sessions count as sessions and artist time, but not in the statistics of a
       // course by session number (their session 1 is no foundation session).
       const bool course_session = !facts.touch_up();
-      absl::Status counted = Count(model, session.location_id(), start, [&](rm::ReportCounters& r) {
-        if (course_session) {
-          (*r.mutable_sessions_completed_by_number())[number]++;
-          (*r.mutable_duration_minutes_by_number())[number] += minutes;
-          if (gap_days >= 0) (*r.mutable_days_between_sessions())[gap_days]++;
-        }
-        r.set_sessions_due(r.sessions_due() + 1);
-      });
+      // The counters and the artist's minutes count at the same place and time.
+      absl::StatusOr<CountedKeys> keys = CountedKeysOf(model, session.location_id(), start);
+      if (!keys.ok()) return keys.status();
+      absl::Status counted =
+          CountAt<rm::ReportCounters>(model, *keys, "", [&](rm::ReportCounters& r) {
+            if (course_session) {
+              (*r.mutable_sessions_completed_by_number())[number]++;
+              (*r.mutable_duration_minutes_by_number())[number] += minutes;
+              if (gap_days >= 0) (*r.mutable_days_between_sessions())[gap_days]++;
+            }
+            r.set_sessions_due(r.sessions_due() + 1);
+          });
       if (!counted.ok()) return counted;
-      return CountArtist(model, session.location_id(), start, session.artist_id(),
-                         [&](rm::ArtistMinutes& a) { a.set_completed(a.completed() + minutes); });
+      return CountAt<rm::ArtistMinutes>(
+          model, *keys, ArtistSuffix(session.artist_id()),
+          [&](rm::ArtistMinutes& a) { a.set_completed(a.completed() + minutes); });
     }
-    case ev::ClientEvent::kSessionNoShow:
-      if (!*open) return absl::OkStatus();
-      model.Delete(SessionKey(client_id));
-      return Count(model, session.location_id(), start, [](rm::ReportCounters& r) {
-        r.set_sessions_due(r.sessions_due() + 1);
-        r.set_no_shows(r.no_shows() + 1);
-      });
+    case ev::ClientEvent::kSessionNoShow: {
+      absl::StatusOr<bool> open = take_session();
+      if (!open.ok() || !*open) return open.status();
+      return Count(model, session.location_id(), domain::FromProto(session.start_time()),
+                   [](rm::ReportCounters& r) {
+                     r.set_sessions_due(r.sessions_due() + 1);
+                     r.set_no_shows(r.no_shows() + 1);
+                   });
+    }
     case ev::ClientEvent::kSessionCancelled: {
-      if (!*open) return absl::OkStatus();
-      model.Delete(SessionKey(client_id));
+      absl::StatusOr<bool> open = take_session();
+      if (!open.ok() || !*open) return open.status();
       const bool late = event.session_cancelled().late();
-      return Count(model, session.location_id(), start, [late](rm::ReportCounters& r) {
-        r.set_cancellations(r.cancellations() + 1);
-        if (late) r.set_late_cancellations(r.late_cancellations() + 1);
-      });
+      return Count(model, session.location_id(), domain::FromProto(session.start_time()),
+                   [late](rm::ReportCounters& r) {
+                     r.set_cancellations(r.cancellations() + 1);
+                     if (late) r.set_late_cancellations(r.late_cancellations() + 1);
+                   });
     }
     case ev::ClientEvent::kCourseCompleted: {
+      if (absl::Status read = read_facts(); !read.ok()) return read;
       if (facts.touch_up() || !facts.has_last_completed_start()) return absl::OkStatus();
       const int sessions = event.course_completed().sessions_completed();
       return Count(model, facts.last_session_location_id(),
@@ -274,13 +314,25 @@ std::string PeriodKey(Period period, absl::Time time, absl::TimeZone zone) {
   return PeriodKeyOf(period, absl::ToCivilDay(time, zone));
 }
 
+void AppendReportKey(const std::string& location_id, Period period, const std::string& key,
+                     std::string& out) {
+  out.append("r/")
+      .append(location_id)
+      .append("/")
+      .append(PeriodName(period))
+      .append("/")
+      .append(key);
+}
+
 std::string ReportKey(const std::string& location_id, Period period, const std::string& key) {
-  return absl::StrCat("r/", location_id, "/", PeriodName(period), "/", key);
+  std::string out;
+  AppendReportKey(location_id, period, key, out);
+  return out;
 }
 
 std::string ArtistMinutesPrefix(const std::string& location_id, Period period,
                                 const std::string& key) {
-  return absl::StrCat(ReportKey(location_id, period, key), "/artist/");
+  return ReportKey(location_id, period, key) + kArtistInfix;
 }
 
 absl::Status ReportsProjection::Apply(const eventstore::RecordedEvent& event, ModelWriter& model) {

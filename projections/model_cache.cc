@@ -36,6 +36,7 @@ const std::optional<std::string>* ModelCache::Find(const std::string& key) {
 }
 
 void ModelCache::Encode(Entry& entry) {
+  ++decoded_epoch_;
   bytes_ -= entry.decoded_cost;
   entry.value = DeterministicBytes(*entry.decoded);
   bytes_ += entry.value->size();
@@ -44,6 +45,7 @@ void ModelCache::Encode(Entry& entry) {
 }
 
 void ModelCache::Uncount(const std::string& key, Entry& entry) {
+  if (entry.decoded) ++decoded_epoch_;
   bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
   entry.decoded.reset();
   entry.decoded_cost = 0;
@@ -156,6 +158,7 @@ void ModelCache::MarkWritten() {
 }
 
 void ModelCache::Clear() {
+  ++decoded_epoch_;
   entries_.clear();
   changed_.clear();
   write_only_ = {};

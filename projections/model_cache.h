@@ -17,6 +17,7 @@
 // the next write, never looked up, and forgotten once written.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,17 @@ class ModelCache {
   // Holds `message` as the entry of `key` from now on, changed, and returns it.
   google::protobuf::MessageLite* HoldDecoded(
       const std::string& key, std::unique_ptr<google::protobuf::MessageLite> message);
+
+  // The projection's memo of type `Memo` (see ModelWriter::memo): the one made since entries held
+  // decoded last changed hands, or a new, empty one. A cache holds memos of one type.
+  template <typename Memo>
+  Memo& memo() {
+    if (memo_ == nullptr || memo_epoch_ != decoded_epoch_) {
+      memo_ = std::make_shared<Memo>();
+      memo_epoch_ = decoded_epoch_;
+    }
+    return *static_cast<Memo*>(memo_.get());
+  }
 
   // The changes since the last MarkWritten, in key order; a null value deletes. Entries held
   // decoded are encoded (and no longer held decoded).
@@ -86,6 +98,10 @@ class ModelCache {
 
   size_t budget_bytes_;
   bool complete_;
+  // Counts the times a decoded message was encoded or dropped: a memo made before is stale.
+  uint64_t decoded_epoch_ = 0;
+  uint64_t memo_epoch_ = 0;
+  std::shared_ptr<void> memo_;
   size_t bytes_ = 0;
   Entries entries_;
   std::vector<Entries::value_type*> changed_;  // Each changed entry once; counted in `bytes_`.

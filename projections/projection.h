@@ -3,7 +3,8 @@
 
 // A projection folds events into its read model. It keeps no state of its own: everything it
 // knows is in the model, read and written through a ModelWriter, so the runner can apply a batch of
-// events and write its changes with the new checkpoint in one atomic RocksDB write.
+// events and write its changes with the new checkpoint in one atomic RocksDB write. (A memo that
+// only speeds look-ups up is held by the ModelWriter's cache: see ModelWriter::memo.)
 
 #include <memory>
 #include <optional>
@@ -58,8 +59,9 @@ class ModelWriter {
   // The entry at `key` to change in place, held decoded in the cache (see ModelCache::Decoded),
   // for entries many events update (a client's summary, report counters): decoded and encoded
   // once per write, not once per event. An absent entry is created empty. A key is always read
-  // as the same `Message` type. The pointer is valid until the end of the Apply, and only while
-  // the key is not also read or written with Get/Put/Delete (which end its decoded form).
+  // as the same `Message` type. The pointer is valid until the entry's decoded form ends: at the
+  // next write of the changes, or once the key is also read or written with Get/Put/Delete (a memo
+  // made before is then empty again; see memo()).
   template <typename Message>
   absl::StatusOr<Message*> Mutable(const std::string& key) {
     return MutableEntry<Message>(key, /*create=*/true);
@@ -68,6 +70,17 @@ class ModelWriter {
   template <typename Message>
   absl::StatusOr<Message*> MutableIfPresent(const std::string& key) {
     return MutableEntry<Message>(key, /*create=*/false);
+  }
+
+  // A projection's memo: what it keeps across the events of a fold to find entries faster —
+  // pointers to entries held decoded (Mutable), keys built for them — and never needs: folding with
+  // an empty memo must give the same model. It starts empty, and empty again once an entry held
+  // decoded may have been encoded or dropped (a write, Get/Put/Delete of its key, a failure), so
+  // the pointers it holds stay valid. A reference to it is valid until the next call. Not shared
+  // between generations, unlike the projection (a rebuild folds beside the live follower).
+  template <typename Memo>
+  Memo& memo() {
+    return cache_.memo<Memo>();
   }
 
  private:

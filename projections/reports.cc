@@ -2,7 +2,10 @@
 
 #include <array>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -88,60 +91,113 @@ absl::StatusOr<absl::TimeZone> ZoneOf(ModelWriter& model, const std::string& loc
   return zone;
 }
 
-// The keys of the report entries an event counts in: the location's and the chain's, for the day,
-// ISO week and month containing `when` in the location's time zone. Built once per event, for its
-// counters and its artist minutes alike.
-using CountedKeys = std::array<std::string, 6>;
+// What the reports keep across a fold's events (ModelWriter::memo): each location's time zone, and
+// the entries counted in at a location on a day, so that an event finds its six entries with one
+// small look-up rather than by building six keys and looking each up in the model.
+struct CountingMemo {
+  absl::flat_hash_map<std::string, absl::TimeZone> zones;
+  // By location and day (the days since 1970-01-01 in the location's zone).
+  absl::flat_hash_map<std::pair<std::string, int64_t>, std::array<rm::ReportCounters*, 6>> counters;
+  // By location, day and artist.
+  absl::flat_hash_map<std::tuple<std::string, int64_t, std::string>,
+                      std::array<rm::ArtistMinutes*, 6>>
+      artist_minutes;
+};
 
-absl::StatusOr<CountedKeys> CountedKeysOf(ModelWriter& model, const std::string& location_id,
-                                          absl::Time when) {
-  absl::StatusOr<absl::TimeZone> zone = ZoneOf(model, location_id);
-  if (!zone.ok()) return zone.status();
-  const absl::CivilDay day = absl::ToCivilDay(when, *zone);
+int64_t DayNumber(absl::CivilDay day) { return day - absl::CivilDay(1970, 1, 1); }
+
+// The day containing `when` in the location's time zone.
+absl::StatusOr<absl::CivilDay> DayAt(ModelWriter& model, const std::string& location_id,
+                                     absl::Time when) {
+  CountingMemo& memo = model.memo<CountingMemo>();
+  auto zone = memo.zones.find(location_id);
+  if (zone == memo.zones.end()) {
+    absl::StatusOr<absl::TimeZone> loaded = ZoneOf(model, location_id);
+    if (!loaded.ok()) return loaded.status();
+    zone = memo.zones.emplace(location_id, *loaded).first;
+  }
+  return absl::ToCivilDay(when, zone->second);
+}
+
+// Holds decoded the six `Message` entries an event at the location on `day` counts in: the
+// location's and the chain's, for the day, ISO week and month; each at its report key followed by
+// `suffix`.
+template <typename Message>
+absl::Status HoldEntries(ModelWriter& model, const std::string& location_id, absl::CivilDay day,
+                         std::string_view suffix, std::array<Message*, 6>& entries) {
   static const std::string chain = kChainLocation;
-  CountedKeys keys;
   size_t next = 0;
+  std::string key;  // One buffer for the six keys.
   for (Period period : {Period::kDay, Period::kWeek, Period::kMonth}) {
     const std::string period_key = PeriodKeyOf(period, day);
     for (const std::string* where : {&location_id, &chain}) {
-      AppendReportKey(*where, period, period_key, keys[next++]);
+      key.clear();
+      AppendReportKey(*where, period, period_key, key);
+      key.append(suffix);
+      absl::StatusOr<Message*> entry = model.Mutable<Message>(key);
+      if (!entry.ok()) return entry.status();
+      entries[next++] = *entry;
     }
   }
-  return keys;
+  return absl::OkStatus();
 }
 
-// Applies `change` to the `Message` at each of `keys` followed by `suffix`.
-template <typename Message, typename Change>
-absl::Status CountAt(ModelWriter& model, const CountedKeys& keys, std::string_view suffix,
-                     Change change) {
-  std::string key;  // One buffer for the six keys.
-  for (const std::string& base : keys) {
-    key.assign(base).append(suffix);
-    // Many events of a batch land in the same periods: keep the entries decoded meanwhile.
-    absl::StatusOr<Message*> entry = model.Mutable<Message>(key);
-    if (!entry.ok()) return entry.status();
-    change(**entry);
+// The entries of `memo_key` in `held` (a map of the memo), held first if the memo lacks them.
+// Valid until the next insert into `held`.
+template <typename Message, typename MemoKey>
+absl::StatusOr<const std::array<Message*, 6>*> EntriesOf(
+    ModelWriter& model, absl::flat_hash_map<MemoKey, std::array<Message*, 6>>& held,
+    MemoKey memo_key, const std::string& location_id, absl::CivilDay day, std::string_view suffix) {
+  auto [it, inserted] = held.try_emplace(std::move(memo_key));
+  if (inserted) {
+    if (absl::Status status = HoldEntries(model, location_id, day, suffix, it->second);
+        !status.ok()) {
+      held.erase(it);
+      return status;
+    }
   }
+  return &it->second;
+}
+
+// Applies `change` to the counters an event at the location on `day` counts in.
+template <typename Change>
+absl::Status CountOn(ModelWriter& model, const std::string& location_id, absl::CivilDay day,
+                     Change change) {
+  absl::StatusOr<const std::array<rm::ReportCounters*, 6>*> entries =
+      EntriesOf(model, model.memo<CountingMemo>().counters,
+                std::pair<std::string, int64_t>(location_id, DayNumber(day)), location_id, day, "");
+  if (!entries.ok()) return entries.status();
+  for (rm::ReportCounters* counters : **entries) change(*counters);
   return absl::OkStatus();
 }
 
 template <typename Change>
 absl::Status Count(ModelWriter& model, const std::string& location_id, absl::Time when,
                    Change change) {
-  absl::StatusOr<CountedKeys> keys = CountedKeysOf(model, location_id, when);
-  if (!keys.ok()) return keys.status();
-  return CountAt<rm::ReportCounters>(model, *keys, "", change);
+  absl::StatusOr<absl::CivilDay> day = DayAt(model, location_id, when);
+  if (!day.ok()) return day.status();
+  return CountOn(model, location_id, *day, change);
 }
 
-// The suffix of an artist's minutes after a report key.
-std::string ArtistSuffix(const std::string& artist_id) { return kArtistInfix + artist_id; }
+// The same for the artist's minutes.
+template <typename Change>
+absl::Status CountArtistOn(ModelWriter& model, const std::string& location_id, absl::CivilDay day,
+                           const std::string& artist_id, Change change) {
+  absl::StatusOr<const std::array<rm::ArtistMinutes*, 6>*> entries = EntriesOf(
+      model, model.memo<CountingMemo>().artist_minutes,
+      std::tuple<std::string, int64_t, std::string>(location_id, DayNumber(day), artist_id),
+      location_id, day, kArtistInfix + artist_id);
+  if (!entries.ok()) return entries.status();
+  for (rm::ArtistMinutes* minutes : **entries) change(*minutes);
+  return absl::OkStatus();
+}
 
 template <typename Change>
 absl::Status CountArtist(ModelWriter& model, const std::string& location_id, absl::Time when,
                          const std::string& artist_id, Change change) {
-  absl::StatusOr<CountedKeys> keys = CountedKeysOf(model, location_id, when);
-  if (!keys.ok()) return keys.status();
-  return CountAt<rm::ArtistMinutes>(model, *keys, ArtistSuffix(artist_id), change);
+  absl::StatusOr<absl::CivilDay> day = DayAt(model, location_id, when);
+  if (!day.ok()) return day.status();
+  return CountArtistOn(model, location_id, *day, artist_id, change);
 }
 
 // The client events the reports count; most of a client's events (gates, amendments, moves) they
@@ -227,10 +283,10 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       // course by session number (their session 1 is no foundation session).
       const bool course_session = !facts.touch_up();
       // The counters and the artist's minutes count at the same place and time.
-      absl::StatusOr<CountedKeys> keys = CountedKeysOf(model, session.location_id(), start);
-      if (!keys.ok()) return keys.status();
+      absl::StatusOr<absl::CivilDay> day = DayAt(model, session.location_id(), start);
+      if (!day.ok()) return day.status();
       absl::Status counted =
-          CountAt<rm::ReportCounters>(model, *keys, "", [&](rm::ReportCounters& r) {
+          CountOn(model, session.location_id(), *day, [&](rm::ReportCounters& r) {
             if (course_session) {
               (*r.mutable_sessions_completed_by_number())[number]++;
               (*r.mutable_duration_minutes_by_number())[number] += minutes;
@@ -239,9 +295,8 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
             r.set_sessions_due(r.sessions_due() + 1);
           });
       if (!counted.ok()) return counted;
-      return CountAt<rm::ArtistMinutes>(
-          model, *keys, ArtistSuffix(session.artist_id()),
-          [&](rm::ArtistMinutes& a) { a.set_completed(a.completed() + minutes); });
+      return CountArtistOn(model, session.location_id(), *day, session.artist_id(),
+                           [&](rm::ArtistMinutes& a) { a.set_completed(a.completed() + minutes); });
     }
     case ev::ClientEvent::kSessionNoShow: {
       absl::StatusOr<bool> open = take_session();
@@ -344,6 +399,7 @@ absl::Status ReportsProjection::Apply(const eventstore::RecordedEvent& event, Mo
     if (location_event.has_opened()) {
       model.Put(ZoneKey(location_event.opened().location_id()),
                 location_event.opened().time_zone());
+      model.memo<CountingMemo>().zones.erase(location_event.opened().location_id());
     }
     return absl::OkStatus();
   }

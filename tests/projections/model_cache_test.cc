@@ -167,6 +167,37 @@ TEST(ModelCacheTest, ReadingOrOverwritingADecodedEntryEndsItsDecodedForm) {
               ElementsAre(Pair("a", DeterministicBytes(five)), Pair("b", "overwritten")));
 }
 
+// A projection's memo holds pointers to decoded entries: it must not outlive any of them.
+TEST(ModelCacheTest, AMemoLastsUntilAnEntryHeldDecodedIsEncodedOrDropped) {
+  struct Memo {
+    int value = 0;
+  };
+  ModelCache cache(1 << 20, /*complete=*/true);
+  cache.memo<Memo>().value = 1;
+  HoldCounters(cache, "a", 1);          // Holding another entry decoded keeps it,
+  cache.Change("b", "bytes");           // and so does changing an entry held as bytes,
+  EXPECT_NE(cache.Find("b"), nullptr);  // or reading one.
+  EXPECT_EQ(cache.memo<Memo>().value, 1);
+  EXPECT_NE(cache.Find("a"), nullptr);  // Reading a decoded entry encodes it.
+  EXPECT_EQ(cache.memo<Memo>().value, 0);
+
+  cache.memo<Memo>().value = 2;
+  HoldCounters(cache, "c", 1);
+  cache.Change("c", "overwritten");  // Overwriting one ends its decoded form.
+  EXPECT_EQ(cache.memo<Memo>().value, 0);
+
+  cache.memo<Memo>().value = 3;
+  HoldCounters(cache, "d", 1);
+  cache.SortedChanges();  // Listing the changes encodes them.
+  EXPECT_EQ(cache.memo<Memo>().value, 0);
+  cache.MarkWritten();
+
+  cache.memo<Memo>().value = 4;
+  HoldCounters(cache, "e", 1);
+  cache.Clear();  // A failure drops everything.
+  EXPECT_EQ(cache.memo<Memo>().value, 0);
+}
+
 TEST(ModelCacheTest, ADecodedEntryIsCountedAgainstTheBudgetAndAsItsBytesOnceEncoded) {
   ModelCache cache(1 << 20, /*complete=*/true);
   cache.Change("k", "12345");

@@ -1,6 +1,7 @@
 #include "eventstore/log_page_cache.h"
 
 #include <algorithm>
+#include <cassert>
 #include <limits>
 
 namespace stipple::eventstore {
@@ -40,6 +41,8 @@ std::shared_ptr<const LogPageCache::Page> LogPageCache::Reader::Find(GlobalPosit
 void LogPageCache::Reader::Keep(GlobalPosition from, size_t limit,
                                 std::shared_ptr<const Page> page) {
   if (!id_.has_value() || page->events.size() < limit) return;  // Incomplete: may still grow.
+  // DropPassed relies on it: a passed page starts below the lowest reader's place.
+  assert(page->next_position > from);
   const size_t bytes = ApproximateBytes(*page);
   absl::MutexLock lock(&cache_->mu_);
   if (cache_->bytes_ + bytes > cache_->budget_bytes_) return;

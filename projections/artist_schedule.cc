@@ -43,12 +43,12 @@ absl::StatusOr<std::optional<std::string>> TakeOpenBooking(ModelWriter& model,
   return open.booking_id();
 }
 
-// Of a client's events, only their sessions' change the schedule.
-const ClientEventTypes& SessionTypes() {
-  static const ClientEventTypes sessions = {
-      ev::ClientEvent::kSessionScheduled, ev::ClientEvent::kSessionCompleted,
-      ev::ClientEvent::kSessionNoShow, ev::ClientEvent::kSessionCancelled};
-  return sessions;
+// The client events that leave the schedule as it is: all but those of a client's sessions.
+const ClientEventTypes& UnscheduledTypes() {
+  static const ClientEventTypes unscheduled = ClientEventTypes::AllBut(
+      {ev::ClientEvent::kSessionScheduled, ev::ClientEvent::kSessionCompleted,
+       ev::ClientEvent::kSessionNoShow, ev::ClientEvent::kSessionCancelled});
+  return unscheduled;
 }
 
 }  // namespace
@@ -97,7 +97,7 @@ absl::Status ArtistScheduleProjection::Apply(const eventstore::RecordedEvent& ev
     }
     return absl::OkStatus();
   }
-  if (!absl::StartsWith(event.stream, "client-") || !SessionTypes().Contains(event.type)) {
+  if (!absl::StartsWith(event.stream, "client-") || UnscheduledTypes().Contains(event.type)) {
     return absl::OkStatus();
   }
   ev::ClientEvent client_event;

@@ -51,16 +51,8 @@ void SetNext(ClientSummary& summary, int next_number) {
       std::max(0, summary.planned_sessions() - summary.completed_sessions()));
 }
 
-// Gates and amendments: they change nothing in a summary but its position (ApplyToSummary's
-// default case), nor any index key.
 const ClientEventTypes& PositionOnlyTypes() {
-  static const ClientEventTypes position_only = {ev::ClientEvent::kConsentSigned,
-                                                 ev::ClientEvent::kContraindicationRecorded,
-                                                 ev::ClientEvent::kContraindicationCleared,
-                                                 ev::ClientEvent::kPatchTestApplied,
-                                                 ev::ClientEvent::kPatchTestRead,
-                                                 ev::ClientEvent::kPatchTestWaived,
-                                                 ev::ClientEvent::kRecordAmended};
+  static const ClientEventTypes position_only(kPositionOnlyKinds);
   return position_only;
 }
 

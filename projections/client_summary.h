@@ -20,6 +20,17 @@ using ClientSummary = projections::v1::ClientSummary;
 void ApplyToSummary(const events::v1::ClientEvent& event, const eventstore::RecordedEvent& meta,
                     ClientSummary& summary);
 
+// The kinds of client event that change nothing in a summary but its position (ApplyToSummary's
+// default case): gates and amendments. The projection does not decode them.
+inline constexpr events::v1::ClientEvent::EventCase kPositionOnlyKinds[] = {
+    events::v1::ClientEvent::kConsentSigned,
+    events::v1::ClientEvent::kContraindicationRecorded,
+    events::v1::ClientEvent::kContraindicationCleared,
+    events::v1::ClientEvent::kPatchTestApplied,
+    events::v1::ClientEvent::kPatchTestRead,
+    events::v1::ClientEvent::kPatchTestWaived,
+    events::v1::ClientEvent::kRecordAmended};
+
 // TOUCH_UP_DUE replaces COURSE_COMPLETE once the due date has passed.
 ClientSummary AsSeenAt(ClientSummary summary, absl::Time now);
 

@@ -21,6 +21,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <typeindex>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -52,13 +54,15 @@ class ModelCache {
   google::protobuf::MessageLite* HoldDecoded(
       const std::string& key, std::unique_ptr<google::protobuf::MessageLite> message);
 
-  // The projection's memo of type `Memo` (see ModelWriter::memo): the one made since entries held
-  // decoded last changed hands, or a new, empty one. A cache holds memos of one type.
+  // The projection's memo of type `Memo` (see ModelWriter::memo): the one made since no entry held
+  // decoded has been encoded or dropped, or else a new, empty one (also when the memo held is of
+  // another type: a cache serves one projection, which keeps one type of memo).
   template <typename Memo>
   Memo& memo() {
-    if (memo_ == nullptr || memo_epoch_ != decoded_epoch_) {
+    if (memo_ == nullptr || memo_epoch_ != decoded_epoch_ || memo_type_ != typeid(Memo)) {
       memo_ = std::make_shared<Memo>();
       memo_epoch_ = decoded_epoch_;
+      memo_type_ = typeid(Memo);
     }
     return *static_cast<Memo*>(memo_.get());
   }
@@ -102,6 +106,7 @@ class ModelCache {
   uint64_t decoded_epoch_ = 0;
   uint64_t memo_epoch_ = 0;
   std::shared_ptr<void> memo_;
+  std::type_index memo_type_ = typeid(void);
   size_t bytes_ = 0;
   Entries entries_;
   std::vector<Entries::value_type*> changed_;  // Each changed entry once; counted in `bytes_`.

@@ -59,9 +59,9 @@ class ModelWriter {
   // The entry at `key` to change in place, held decoded in the cache (see ModelCache::Decoded),
   // for entries many events update (a client's summary, report counters): decoded and encoded
   // once per write, not once per event. An absent entry is created empty. A key is always read
-  // as the same `Message` type. The pointer is valid until the entry's decoded form ends: at the
-  // next write of the changes, or once the key is also read or written with Get/Put/Delete (a memo
-  // made before is then empty again; see memo()).
+  // as the same `Message` type. The pointer is valid until the entry's decoded form ends: when the
+  // changes are listed for a write, when the cache is cleared after a failure, or once the key is
+  // also read or written with Get/Put/Delete (a memo made before is then empty again; see memo()).
   template <typename Message>
   absl::StatusOr<Message*> Mutable(const std::string& key) {
     return MutableEntry<Message>(key, /*create=*/true);
@@ -76,8 +76,9 @@ class ModelWriter {
   // pointers to entries held decoded (Mutable), keys built for them — and never needs: folding with
   // an empty memo must give the same model. It starts empty, and empty again once an entry held
   // decoded may have been encoded or dropped (a write, Get/Put/Delete of its key, a failure), so
-  // the pointers it holds stay valid. A reference to it is valid until the next call. Not shared
-  // between generations, unlike the projection (a rebuild folds beside the live follower).
+  // the pointers it holds stay valid. A reference to it is valid until the next call. One type of
+  // memo per projection. Not shared between generations, unlike the projection (a rebuild folds
+  // beside the live follower).
   template <typename Memo>
   Memo& memo() {
     return cache_.memo<Memo>();

@@ -1,6 +1,7 @@
 #include "projections/reports.h"
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -83,6 +84,17 @@ std::string PeriodKeyOf(Period period, absl::CivilDay day) {
   return key;
 }
 
+// Appends ReportKey(location_id, period, key) to `out`.
+void AppendReportKey(const std::string& location_id, Period period, const std::string& key,
+                     std::string& out) {
+  out.append("r/")
+      .append(location_id)
+      .append("/")
+      .append(PeriodName(period))
+      .append("/")
+      .append(key);
+}
+
 absl::StatusOr<absl::TimeZone> ZoneOf(ModelWriter& model, const std::string& location_id) {
   absl::StatusOr<std::optional<std::string>> name = model.Get(ZoneKey(location_id));
   if (!name.ok()) return name.status();
@@ -142,15 +154,15 @@ absl::Status HoldEntries(ModelWriter& model, const std::string& location_id, abs
   return absl::OkStatus();
 }
 
-// The entries of `memo_key` in `held` (a map of the memo), held first if the memo lacks them.
-// Valid until the next insert into `held`.
-template <typename Message, typename MemoKey>
+// The entries of `memo_key` in `held` (a map of the memo), held first if the memo lacks them (with
+// `suffix()` after their report keys). Valid until the next insert into `held`.
+template <typename Message, typename MemoKey, typename Suffix>
 absl::StatusOr<const std::array<Message*, 6>*> EntriesOf(
     ModelWriter& model, absl::flat_hash_map<MemoKey, std::array<Message*, 6>>& held,
-    MemoKey memo_key, const std::string& location_id, absl::CivilDay day, std::string_view suffix) {
+    MemoKey memo_key, const std::string& location_id, absl::CivilDay day, Suffix suffix) {
   auto [it, inserted] = held.try_emplace(std::move(memo_key));
   if (inserted) {
-    if (absl::Status status = HoldEntries(model, location_id, day, suffix, it->second);
+    if (absl::Status status = HoldEntries(model, location_id, day, suffix(), it->second);
         !status.ok()) {
       held.erase(it);
       return status;
@@ -165,7 +177,8 @@ absl::Status CountOn(ModelWriter& model, const std::string& location_id, absl::C
                      Change change) {
   absl::StatusOr<const std::array<rm::ReportCounters*, 6>*> entries =
       EntriesOf(model, model.memo<CountingMemo>().counters,
-                std::pair<std::string, int64_t>(location_id, DayNumber(day)), location_id, day, "");
+                std::pair<std::string, int64_t>(location_id, DayNumber(day)), location_id, day,
+                [] { return std::string(); });
   if (!entries.ok()) return entries.status();
   for (rm::ReportCounters* counters : **entries) change(*counters);
   return absl::OkStatus();
@@ -186,7 +199,7 @@ absl::Status CountArtistOn(ModelWriter& model, const std::string& location_id, a
   absl::StatusOr<const std::array<rm::ArtistMinutes*, 6>*> entries = EntriesOf(
       model, model.memo<CountingMemo>().artist_minutes,
       std::tuple<std::string, int64_t, std::string>(location_id, DayNumber(day), artist_id),
-      location_id, day, kArtistInfix + artist_id);
+      location_id, day, [&artist_id] { return kArtistInfix + artist_id; });
   if (!entries.ok()) return entries.status();
   for (rm::ArtistMinutes* minutes : **entries) change(*minutes);
   return absl::OkStatus();
@@ -200,15 +213,15 @@ absl::Status CountArtist(ModelWriter& model, const std::string& location_id, abs
   return CountArtistOn(model, location_id, *day, artist_id, change);
 }
 
-// The client events the reports count; most of a client's events (gates, amendments, moves) they
-// do not, and those are not worth decoding nor reading the client's entries for.
-const ClientEventTypes& CountedTypes() {
-  static const ClientEventTypes counted = {
-      ev::ClientEvent::kConsultationRecorded, ev::ClientEvent::kPlanAgreed,
-      ev::ClientEvent::kSessionScheduled,     ev::ClientEvent::kSessionCompleted,
-      ev::ClientEvent::kSessionNoShow,        ev::ClientEvent::kSessionCancelled,
-      ev::ClientEvent::kCourseCompleted};
-  return counted;
+// The client events the reports do not count (gates, amendments, moves, ...): not worth decoding
+// nor reading the client's entries for.
+const ClientEventTypes& UncountedTypes() {
+  static const ClientEventTypes uncounted = ClientEventTypes::AllBut(
+      {ev::ClientEvent::kConsultationRecorded, ev::ClientEvent::kPlanAgreed,
+       ev::ClientEvent::kSessionScheduled, ev::ClientEvent::kSessionCompleted,
+       ev::ClientEvent::kSessionNoShow, ev::ClientEvent::kSessionCancelled,
+       ev::ClientEvent::kCourseCompleted});
+  return uncounted;
 }
 
 absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::RecordedEvent& meta,
@@ -369,16 +382,6 @@ std::string PeriodKey(Period period, absl::Time time, absl::TimeZone zone) {
   return PeriodKeyOf(period, absl::ToCivilDay(time, zone));
 }
 
-void AppendReportKey(const std::string& location_id, Period period, const std::string& key,
-                     std::string& out) {
-  out.append("r/")
-      .append(location_id)
-      .append("/")
-      .append(PeriodName(period))
-      .append("/")
-      .append(key);
-}
-
 std::string ReportKey(const std::string& location_id, Period period, const std::string& key) {
   std::string out;
   AppendReportKey(location_id, period, key, out);
@@ -411,7 +414,7 @@ absl::Status ReportsProjection::Apply(const eventstore::RecordedEvent& event, Mo
     return ApplyArtistEvent(artist_event, event.stream.substr(7), model);
   }
   if (absl::StartsWith(event.stream, "client-")) {
-    if (!CountedTypes().Contains(event.type)) return absl::OkStatus();
+    if (UncountedTypes().Contains(event.type)) return absl::OkStatus();
     ev::ClientEvent client_event;
     if (!client_event.ParseFromString(event.payload)) {
       return absl::DataLossError("client event does not parse");

@@ -28,5 +28,19 @@ TEST(ClientEventTypesTest, ContainsTheStoredTypesOfItsKindsOnly) {
   EXPECT_FALSE(ClientEventTypes({}).Contains("client.SessionCompleted.v1"));
 }
 
+TEST(ClientEventTypesTest, AllButHoldsEveryOtherKindAndNoUnknownType) {
+  const ClientEventTypes others = ClientEventTypes::AllBut({ev::ClientEvent::kSessionCompleted});
+  EXPECT_FALSE(others.Contains(domain::TypeName(ev::ClientEvent::kSessionCompleted)));
+  const google::protobuf::OneofDescriptor* oneof = ev::ClientEvent::descriptor()->oneof_decl(0);
+  for (int i = 0; i < oneof->field_count(); ++i) {
+    const auto kind = static_cast<ev::ClientEvent::EventCase>(oneof->field(i)->number());
+    if (kind == ev::ClientEvent::kSessionCompleted) continue;
+    EXPECT_TRUE(others.Contains(domain::TypeName(kind))) << oneof->field(i)->name();
+  }
+  // A type it does not know is not among the kinds skipped: its payload is decoded.
+  EXPECT_FALSE(others.Contains("client.SessionCompleted.v2"));
+  EXPECT_FALSE(others.Contains("client.Unknown.v1"));
+}
+
 }  // namespace
 }  // namespace stipple::projections

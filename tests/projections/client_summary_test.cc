@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "projections/deterministic_bytes.h"
 #include "services/domain/time_convert.h"
 
 namespace stipple::projections {
@@ -92,6 +93,40 @@ TEST(ClientSummaryTest, StagesFollowTheSessionNumberAndTouchUpsAddDensity) {
   EXPECT_EQ(fold.summary().completed_sessions(), 0);
   EXPECT_FALSE(fold.summary().has_touch_up_due_at());
   EXPECT_EQ(fold.summary().locations_visited_size(), 1);
+}
+
+// The projection does not decode these kinds: folding one must change nothing but the position.
+TEST(ClientSummaryTest, PositionOnlyKindsChangeNothingButThePosition) {
+  SummaryFold fold;
+  fold.Then(Plan(4)).Then(Scheduled(1)).Then(Completed(1)).Then(Scheduled(2));
+  const ClientSummary before = fold.summary();
+  const google::protobuf::OneofDescriptor* oneof = ev::ClientEvent::descriptor()->oneof_decl(0);
+  for (ev::ClientEvent::EventCase kind : kPositionOnlyKinds) {
+    ev::ClientEvent event;
+    const google::protobuf::FieldDescriptor* field =
+        ev::ClientEvent::descriptor()->FindFieldByNumber(kind);
+    ASSERT_NE(field, nullptr);
+    ASSERT_EQ(field->containing_oneof(), oneof);
+    // A full event of the kind: every string and number of its message set.
+    google::protobuf::Message* message = event.GetReflection()->MutableMessage(&event, field);
+    const google::protobuf::Reflection* reflection = message->GetReflection();
+    for (int i = 0; i < message->GetDescriptor()->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* part = message->GetDescriptor()->field(i);
+      if (part->is_repeated()) continue;
+      if (part->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+        reflection->SetString(message, part, "x");
+      } else if (part->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT32) {
+        reflection->SetInt32(message, part, 7);
+      }
+    }
+    eventstore::RecordedEvent meta;
+    meta.position = 1000 + kind;
+    ClientSummary after = before;
+    ApplyToSummary(event, meta, after);
+    ClientSummary expected = before;
+    expected.set_last_position(meta.position);
+    EXPECT_EQ(DeterministicBytes(after), DeterministicBytes(expected)) << field->name();
+  }
 }
 
 }  // namespace

@@ -175,7 +175,7 @@ TEST(ModelCacheTest, AMemoLastsUntilAnEntryHeldDecodedIsEncodedOrDropped) {
   ModelCache cache(1 << 20, /*complete=*/true);
   cache.memo<Memo>().value = 1;
   HoldCounters(cache, "a", 1);          // Holding another entry decoded keeps it,
-  cache.Change("b", "bytes");           // and so does changing an entry held as bytes,
+  cache.Change("b", "bytes");           // and so does a change held as bytes,
   EXPECT_NE(cache.Find("b"), nullptr);  // or reading one.
   EXPECT_EQ(cache.memo<Memo>().value, 1);
   EXPECT_NE(cache.Find("a"), nullptr);  // Reading a decoded entry encodes it.

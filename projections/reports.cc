@@ -84,6 +84,9 @@ std::string PeriodKeyOf(Period period, absl::CivilDay day) {
   return key;
 }
 
+// Between a period's report key and an artist id, in the keys of that artist's minutes.
+constexpr char kArtistInfix[] = "/artist/";
+
 // Appends ReportKey(location_id, period, key) to `out`.
 void AppendReportKey(const std::string& location_id, Period period, const std::string& key,
                      std::string& out) {

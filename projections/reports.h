@@ -20,10 +20,7 @@ enum class Period { kDay, kWeek, kMonth };
 std::string PeriodKey(Period period, absl::Time time, absl::TimeZone zone);
 
 std::string ReportKey(const std::string& location_id, Period period, const std::string& key);
-// An artist's minutes in a period: the period's report key, this, then the artist id.
-inline constexpr char kArtistInfix[] = "/artist/";
-// Keys of the period's ArtistMinutes entries: this prefix (ReportKey, then kArtistInfix), then the
-// artist id.
+// Keys of the period's ArtistMinutes entries: this prefix, then the artist id.
 std::string ArtistMinutesPrefix(const std::string& location_id, Period period,
                                 const std::string& key);
 

@@ -3,7 +3,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
@@ -21,7 +20,6 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
         absl::StrCat("listen: '", listen_address, "' is not HOST:PORT with a port 0-65535"));
   }
 
-  grpc::EnableDefaultHealthCheckService(true);
   // Must be called explicitly: the linker drops grpc++_reflection when nothing references it.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -37,6 +35,7 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
   // nearly every call; keeping up to 64 lifted commands/s by ~35 % at 16 clients (command_bench).
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               kMaxIdleHandlerThreads);
+  builder.RegisterService(&stipple->health_);
   builder.RegisterService(&stipple->locations_);
   builder.RegisterService(&stipple->artists_);
   builder.RegisterService(&stipple->clients_);
@@ -55,12 +54,10 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
     services.push_back("stipple.api.v1.QueryService");
     services.push_back("stipple.api.v1.AdminService");
   }
+  for (const char* service : services) stipple->health_.SetServingStatus(service, true);
   stipple->server_ = builder.BuildAndStart();
   if (stipple->server_ == nullptr || bound_port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));
-  }
-  for (const char* service : services) {
-    stipple->server_->GetHealthCheckService()->SetServingStatus(service, true);
   }
   stipple->address_ = absl::StrCat(listen_address.substr(0, colon), ":", bound_port);
   return stipple;
@@ -68,9 +65,7 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
 
 void StippleServer::Shutdown(absl::Duration grace) {
   shutting_down_ = true;
-  if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
-    health->Shutdown();  // Probes see NOT_SERVING while calls drain.
-  }
+  health_.Shutdown();  // Probes see NOT_SERVING while calls drain.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 

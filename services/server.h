@@ -18,6 +18,7 @@
 #include "services/client_service.h"
 #include "services/command_handler.h"
 #include "services/feed_service.h"
+#include "services/health_service.h"
 #include "services/location_service.h"
 #include "services/query_service.h"
 #include "services/session_service.h"
@@ -66,6 +67,7 @@ class StippleServer {
   ClientService clients_;
   SessionService sessions_;
   FeedService feed_;
+  HealthService health_;
   std::unique_ptr<QueryService> queries_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;

@@ -21,6 +21,7 @@
 // the ratio any command handling could reach against PostgreSQL on this machine.
 
 #include <libpq-fe.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -74,7 +75,18 @@ struct Figures {
   // again, within its operation's latency. (Stipple's handler decides again the same way, within
   // its command's latency, uncounted.)
   int64_t lost_races = 0;
+  // Stipple and the gRPC floor: the CPU this process (server and callers) took per call, refused
+  // ones included. Not measured for PostgreSQL, whose server runs in processes of its own.
+  std::optional<double> cpu_us_per_call;
 };
+
+// CPU seconds (user and system) this process has taken so far.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
 
 // Each location's artists, shared by its desks.
 constexpr int kArtistsPerLocation = 12;
@@ -130,9 +142,11 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
   absl::SleepFor(absl::Seconds(2));
   at_start();
   const absl::Time start = absl::Now();
+  const double cpu_start = ProcessCpuSeconds();
   phase = 1;
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
   phase = 2;
+  const double cpu = ProcessCpuSeconds() - cpu_start;
   const absl::Time end = absl::Now();
   at_end();
   for (std::thread& thread : threads) thread.join();
@@ -144,6 +158,8 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
     figures.refused += refused[c];
   }
   CountOperations(latencies, &figures);
+  const int64_t calls = figures.operations + figures.refused + figures.errors;
+  if (calls > 0) figures.cpu_us_per_call = cpu * 1e6 / static_cast<double>(calls);
   return figures;
 }
 
@@ -413,10 +429,12 @@ Figures RunPostgres(const std::string& conninfo,
 void PrintRow(const char* system, int clients, const Figures& f) {
   // The gRPC floor writes no events.
   const std::string events = f.events > 0 ? absl::StrFormat("%.0f", f.events / f.seconds) : "-";
-  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld %10lld\n", system, clients,
+  const std::string cpu =
+      f.cpu_us_per_call.has_value() ? absl::StrFormat("%.0f", *f.cpu_us_per_call) : "-";
+  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld %10lld %12s\n", system, clients,
               f.operations / f.seconds, events.c_str(), f.p50_ms, f.p99_ms,
               static_cast<long long>(f.errors), static_cast<long long>(f.refused),
-              static_cast<long long>(f.lost_races));
+              static_cast<long long>(f.lost_races), cpu.c_str());
 }
 
 }  // namespace
@@ -448,9 +466,10 @@ int main(int argc, char** argv) {
       "\nCommands end to end (ops = commands for Stipple, transactions for PostgreSQL; "
       "latency per op; refused: Stipple's bookings refused because the artist was booked then, "
       "tried again with the next artist, not counted as ops; lost race: PostgreSQL's attempts "
-      "that lost a race for a stream's next version, tried again within their op)\n");
-  std::printf("%-26s %8s %12s %12s %10s %10s %8s %8s %10s\n", "system", "clients", "ops/s",
-              "events/s", "p50 ms", "p99 ms", "errors", "refused", "lost race");
+      "that lost a race for a stream's next version, tried again within their op; CPU per call: "
+      "this process's, server and callers, refused calls included)\n");
+  std::printf("%-26s %8s %12s %12s %10s %10s %8s %8s %10s %12s\n", "system", "clients", "ops/s",
+              "events/s", "p50 ms", "p99 ms", "errors", "refused", "lost race", "CPU us/call");
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& [clients, figures] = results[i];
     PrintRow("stipple", clients, figures.first);

@@ -2,10 +2,11 @@
 #define STIPPLE_SERVICES_AGGREGATE_CACHE_H_
 
 // Folded aggregate state by stream, with the stream version it was folded to, shared by every
-// command. A command then reads only the events after the cached version (usually none) instead
-// of a whole stream, which grows with every booking an artist takes. A stale entry is harmless:
-// the command reads what came after it, and the append's expected version catches a writer that
-// slipped in between.
+// command. A command then reads only the events after the cached version instead of a whole
+// stream, which grows with every booking an artist takes; after its append, it caches the state
+// with its own events folded in, so the next command usually finds none to read. A stale entry
+// is harmless: the command reads what came after it, and the append's expected version catches a
+// writer that slipped in between.
 
 #include <cstddef>
 #include <memory>

@@ -77,6 +77,23 @@ absl::StatusOr<const domain::History*> StreamReader::Read(const std::string& str
   return &(histories_[stream] = std::move(history));
 }
 
+void StreamReader::Appended(const std::string& stream,
+                            const std::vector<eventstore::ProposedEvent>& events,
+                            eventstore::StreamVersion new_version) {
+  auto it = cache_appended_.find(stream);
+  if (it == cache_appended_.end()) return;
+  // An append that found this request's events already written returns their original result:
+  // unless they went right after the version this decision read, its state is not theirs.
+  auto read = versions_.find(stream);
+  if (read == versions_.end() || new_version != read->second + events.size()) return;
+  domain::History appended;
+  appended.reserve(events.size());
+  for (const eventstore::ProposedEvent& event : events) {
+    appended.push_back({event.event_id, event.payload});
+  }
+  it->second(appended, new_version);
+}
+
 absl::StatusOr<CommandOutcome> CommandHandler::Handle(const CommandContext& context,
                                                       const Decider& decide) {
   if (absl::Status valid = ValidateContext(context); !valid.ok()) return valid;
@@ -120,6 +137,9 @@ absl::StatusOr<CommandOutcome> CommandHandler::Handle(const CommandContext& cont
 
     absl::StatusOr<eventstore::AppendResult> appended = store_.AppendMulti(parts);
     if (appended.ok()) {
+      for (size_t i = 0; i < parts.size(); ++i) {
+        reader.Appended(parts[i].stream, parts[i].events, appended->streams[i].new_version);
+      }
       const eventstore::StreamAppendResult& first = appended->streams.front();
       CommandOutcome outcome{first.stream, first.new_version, appended->last_position(), {}};
       for (const eventstore::ProposedEvent& event : parts.front().events) {

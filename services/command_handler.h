@@ -82,6 +82,12 @@ class StreamReader {
     return versions_;
   }
 
+  // The decision's `events` were appended to `stream`, which it read at versions()'s version,
+  // making it `new_version`: a stream it folded is cached with them folded in, so the next
+  // command on it finds the cache current and reads no events.
+  void Appended(const std::string& stream, const std::vector<eventstore::ProposedEvent>& events,
+                eventstore::StreamVersion new_version);
+
  private:
   // Appends the stream's events after version `after` to `history`; returns the last version
   // read (`after` when there are none).
@@ -94,6 +100,10 @@ class StreamReader {
   absl::node_hash_map<std::string, domain::History> histories_;  // Stable addresses.
   absl::flat_hash_map<std::string, std::shared_ptr<const void>> folded_;
   absl::flat_hash_map<std::string, eventstore::StreamVersion> versions_;
+  // By folded stream: folds appended events into the state the decision saw and caches it.
+  using CacheAppended =
+      std::function<void(const domain::History& appended, eventstore::StreamVersion version)>;
+  absl::flat_hash_map<std::string, CacheAppended> cache_appended_;
 };
 
 // Decides from the streams it reads; the first StreamWrite names the stream the caller asked
@@ -103,9 +113,14 @@ using Decider = std::function<absl::StatusOr<std::vector<StreamWrite>>(StreamRea
 class CommandHandler {
  public:
   static constexpr int kMaxAttempts = 5;
+  // Folded states of the streams commands touched lately (a client's state is a few hundred
+  // bytes; an artist's grows with their bookings).
+  static constexpr size_t kCachedStreams = 100000;
 
-  CommandHandler(eventstore::EventStore& store, std::function<absl::Time()> clock)
-      : store_(store), clock_(std::move(clock)), states_(kCachedStreams) {}
+  // `cached_streams`: how many streams' folded states are kept between commands.
+  CommandHandler(eventstore::EventStore& store, std::function<absl::Time()> clock,
+                 size_t cached_streams = kCachedStreams)
+      : store_(store), clock_(std::move(clock)), states_(cached_streams) {}
 
   // Runs the command. Errors: INVALID_ARGUMENT for a bad context or what the decider says;
   // FAILED_PRECONDITION / NOT_FOUND / ALREADY_EXISTS from the decider; ABORTED when concurrent
@@ -117,10 +132,6 @@ class CommandHandler {
  private:
   absl::StatusOr<std::optional<CommandOutcome>> FindEarlierResult(const CommandContext& context,
                                                                   const std::string& causation);
-
-  // Folded states of the streams commands touched lately (a client's state is a few hundred
-  // bytes; an artist's grows with their bookings).
-  static constexpr size_t kCachedStreams = 100000;
 
   eventstore::EventStore& store_;
   std::function<absl::Time()> clock_;
@@ -172,6 +183,18 @@ absl::StatusOr<std::shared_ptr<const State>> StreamReader::ReadFolded(
     versions_[stream] = *last;
   }
   folded_[stream] = state;
+  if (cache_ != nullptr) {
+    cache_appended_[stream] = [cache = cache_, stream, state, evolve](
+                                  const domain::History& appended,
+                                  eventstore::StreamVersion version) {
+      auto next = std::make_shared<State>(*state);
+      // The events were just encoded from messages: they parse. Were one not to, the next
+      // command would read and fold them from the log.
+      if (domain::EvolveAll<Wrapper>(appended, *next, evolve).ok()) {
+        cache->Store<State>(stream, version, std::move(next));
+      }
+    };
+  }
   return state;
 }
 

@@ -1,0 +1,166 @@
+// The command handler's cache of folded streams: a command's own append keeps it current, so the
+// next command on a stream reads none of its events; events written by anyone else are still read
+// and folded; and an append answered as a replay of earlier events folds nothing twice.
+
+#include "services/command_handler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "stipple/events/v1/events.pb.h"
+#include "tests/eventstore/store_fixture.h"
+
+namespace stipple::services {
+namespace {
+
+using eventstore::testing::TempDir;
+using ::testing::ElementsAre;
+
+// Forwards to a store; counts the events its stream reads return, and can hide earlier results
+// (a request's first event not yet visible to the retry that looks for it).
+class StreamReadCountingStore : public eventstore::EventStore {
+ public:
+  explicit StreamReadCountingStore(eventstore::EventStore& store) : store_(store) {}
+  absl::StatusOr<eventstore::StreamAppendResult> Append(
+      const eventstore::StreamAppend& append) override {
+    return store_.Append(append);
+  }
+  absl::StatusOr<eventstore::AppendResult> AppendMulti(
+      const std::vector<eventstore::StreamAppend>& parts) override {
+    return store_.AppendMulti(parts);
+  }
+  absl::StatusOr<eventstore::StreamSlice> ReadStream(const std::string& stream,
+                                                     eventstore::StreamVersion from,
+                                                     eventstore::ReadDirection direction,
+                                                     size_t limit) const override {
+    auto slice = store_.ReadStream(stream, from, direction, limit);
+    if (slice.ok()) events_read += static_cast<int>(slice->events.size());
+    return slice;
+  }
+  absl::StatusOr<eventstore::LogSlice> ReadAll(
+      eventstore::GlobalPosition from, size_t limit,
+      const eventstore::EventFilter& filter) const override {
+    return store_.ReadAll(from, limit, filter);
+  }
+  absl::StatusOr<std::optional<eventstore::RecordedEvent>> FindEvent(
+      const std::string& id) const override {
+    if (hide_earlier_results) return std::nullopt;
+    return store_.FindEvent(id);
+  }
+  eventstore::GlobalPosition HeadPosition() const override { return store_.HeadPosition(); }
+  std::unique_ptr<eventstore::Subscription> Subscribe(
+      eventstore::GlobalPosition after, eventstore::EventFilter filter,
+      eventstore::SubscribeOptions options) override {
+    return store_.Subscribe(after, std::move(filter), options);
+  }
+  absl::StatusOr<eventstore::VerifyReport> Verify(eventstore::GlobalPosition from,
+                                                  eventstore::GlobalPosition to) const override {
+    return store_.Verify(from, to);
+  }
+
+  mutable int events_read = 0;
+  bool hide_earlier_results = false;
+
+ private:
+  eventstore::EventStore& store_;
+};
+
+// A fold that keeps every event id it is given, so an event folded twice shows.
+struct SeenEvents {
+  std::vector<std::string> ids;
+};
+void See(SeenEvents& state, const events::v1::ClientEvent&, const std::string& event_id) {
+  state.ids.push_back(event_id);
+}
+
+class CommandHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    eventstore::RocksDbEventStoreOptions options;
+    options.path = dir_.path() + "/db";
+    auto store = eventstore::RocksDbEventStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    counting_ = std::make_unique<StreamReadCountingStore>(*store_);
+  }
+
+  // Runs request `request_id`: folds `stream` with See (then `also_folds`, when set), and appends
+  // one event to `stream`. Returns the ids the decision saw in `stream`.
+  std::vector<std::string> AppendOne(CommandHandler& handler, const std::string& request_id,
+                                     const std::string& stream,
+                                     const std::string& also_folds = "") {
+    std::vector<std::string> seen;
+    CommandContext context;
+    context.request_id = request_id;
+    context.actor = "desk";
+    absl::StatusOr<CommandOutcome> outcome = handler.Handle(
+        context, [&](StreamReader& reader) -> absl::StatusOr<std::vector<StreamWrite>> {
+          auto state = reader.ReadFolded<SeenEvents, events::v1::ClientEvent>(stream, &See);
+          if (!state.ok()) return state.status();
+          seen = (*state)->ids;
+          if (!also_folds.empty()) {
+            auto other = reader.ReadFolded<SeenEvents, events::v1::ClientEvent>(also_folds, &See);
+            if (!other.ok()) return other.status();
+          }
+          events::v1::ClientEvent event;
+          event.mutable_registered()->set_client_id(stream);
+          return std::vector<StreamWrite>{Write(stream, std::vector{event})};
+        });
+    EXPECT_TRUE(outcome.ok()) << outcome.status();
+    return seen;
+  }
+
+  CommandHandler Handler(size_t cached_streams = CommandHandler::kCachedStreams) {
+    return CommandHandler(*counting_, absl::Now, cached_streams);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<eventstore::RocksDbEventStore> store_;
+  std::unique_ptr<StreamReadCountingStore> counting_;
+};
+
+TEST_F(CommandHandlerTest, TheNextCommandOnAStreamReadsNoneOfItsEvents) {
+  CommandHandler handler = Handler();
+  EXPECT_THAT(AppendOne(handler, "r1", "client-a"), ElementsAre());
+  EXPECT_THAT(AppendOne(handler, "r2", "client-a"), ElementsAre("r1/0"));
+  EXPECT_THAT(AppendOne(handler, "r3", "client-a"), ElementsAre("r1/0", "r2/0"));
+  EXPECT_EQ(counting_->events_read, 0);
+
+  // A handler with nothing cached reads the stream and sees the same.
+  CommandHandler fresh = Handler();
+  EXPECT_THAT(AppendOne(fresh, "r4", "client-a"), ElementsAre("r1/0", "r2/0", "r3/0"));
+  EXPECT_EQ(counting_->events_read, 3);
+}
+
+TEST_F(CommandHandlerTest, EventsWrittenBesideTheHandlerAreReadAndFolded) {
+  CommandHandler handler = Handler();
+  AppendOne(handler, "r1", "client-a");
+  events::v1::ClientEvent imported;
+  imported.mutable_registered()->set_client_id("client-a");
+  eventstore::StreamAppend elsewhere{
+      "client-a",
+      eventstore::ExpectedVersion::Exactly(1),
+      {eventstore::testing::Event("import/0", "ClientRegistered", imported.SerializeAsString())}};
+  ASSERT_TRUE(store_->Append(elsewhere).ok());
+  EXPECT_THAT(AppendOne(handler, "r2", "client-a"), ElementsAre("r1/0", "import/0"));
+  EXPECT_EQ(counting_->events_read, 1);
+  EXPECT_THAT(AppendOne(handler, "r3", "client-a"), ElementsAre("r1/0", "import/0", "r2/0"));
+  EXPECT_EQ(counting_->events_read, 1);
+}
+
+TEST_F(CommandHandlerTest, AnAppendAnsweredAsAReplayFoldsNothingTwice) {
+  CommandHandler handler = Handler(/*cached_streams=*/1);
+  AppendOne(handler, "r1", "client-a");
+  AppendOne(handler, "r2", "client-b");
+  // r1 again, its first run unseen: the decision reads client-a (r1's event in it) and appends
+  // the same event, which the store answers with r1's original result. Folding client-b after
+  // client-a leaves the one-stream cache without client-a.
+  counting_->hide_earlier_results = true;
+  EXPECT_THAT(AppendOne(handler, "r1", "client-a", /*also_folds=*/"client-b"), ElementsAre("r1/0"));
+  counting_->hide_earlier_results = false;
+  EXPECT_EQ(store_->HeadPosition(), 2u);  // Nothing was written.
+  EXPECT_THAT(AppendOne(handler, "r3", "client-a"), ElementsAre("r1/0"));
+}
+
+}  // namespace
+}  // namespace stipple::services

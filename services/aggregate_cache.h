@@ -48,10 +48,11 @@ class AggregateCache {
   template <typename State>
   void Store(const std::string& stream, eventstore::StreamVersion version,
              std::shared_ptr<const State> state) {
+    Entries dropped;  // Freed after the lock is released: commands wait on it.
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(stream);
     if (it != entries_.end() && it->second.version >= version) return;
-    if (it == entries_.end() && entries_.size() >= max_streams_) entries_.clear();
+    if (it == entries_.end() && entries_.size() >= max_streams_) dropped.swap(entries_);
     entries_.insert_or_assign(stream,
                               Entry{version, std::type_index(typeid(State)), std::move(state)});
   }
@@ -63,9 +64,11 @@ class AggregateCache {
     std::shared_ptr<const void> state;
   };
 
+  using Entries = absl::flat_hash_map<std::string, Entry>;
+
   const size_t max_streams_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  Entries entries_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace stipple::services

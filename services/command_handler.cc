@@ -80,10 +80,10 @@ absl::StatusOr<const domain::History*> StreamReader::Read(const std::string& str
 void StreamReader::Appended(const std::string& stream,
                             const std::vector<eventstore::ProposedEvent>& events,
                             eventstore::StreamVersion new_version) {
-  auto it = cache_appended_.find(stream);
-  if (it == cache_appended_.end()) return;
-  // An append that found this request's events already written returns their original result:
-  // unless they went right after the version this decision read, its state is not theirs.
+  auto it = cache_after_append_.find(stream);
+  if (it == cache_after_append_.end()) return;
+  // A replay returns the original append's result. Its events follow the version this decision
+  // read only if the decision read what the original read, and then they are the same events.
   auto read = versions_.find(stream);
   if (read == versions_.end() || new_version != read->second + events.size()) return;
   domain::History appended;

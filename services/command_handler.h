@@ -82,13 +82,16 @@ class StreamReader {
     return versions_;
   }
 
+ private:
+  friend class CommandHandler;
+
   // The decision's `events` were appended to `stream`, which it read at versions()'s version,
   // making it `new_version`: a stream it folded is cached with them folded in, so the next
-  // command on it finds the cache current and reads no events.
+  // command on it finds the cache current and reads no events. Only the handler calls this,
+  // after its append: deciders must not put in the cache what the log does not hold.
   void Appended(const std::string& stream, const std::vector<eventstore::ProposedEvent>& events,
                 eventstore::StreamVersion new_version);
 
- private:
   // Appends the stream's events after version `after` to `history`; returns the last version
   // read (`after` when there are none).
   absl::StatusOr<eventstore::StreamVersion> ReadAfter(const std::string& stream,
@@ -101,9 +104,9 @@ class StreamReader {
   absl::flat_hash_map<std::string, std::shared_ptr<const void>> folded_;
   absl::flat_hash_map<std::string, eventstore::StreamVersion> versions_;
   // By folded stream: folds appended events into the state the decision saw and caches it.
-  using CacheAppended =
+  using CacheAfterAppend =
       std::function<void(const domain::History& appended, eventstore::StreamVersion version)>;
-  absl::flat_hash_map<std::string, CacheAppended> cache_appended_;
+  absl::flat_hash_map<std::string, CacheAfterAppend> cache_after_append_;
 };
 
 // Decides from the streams it reads; the first StreamWrite names the stream the caller asked
@@ -184,9 +187,9 @@ absl::StatusOr<std::shared_ptr<const State>> StreamReader::ReadFolded(
   }
   folded_[stream] = state;
   if (cache_ != nullptr) {
-    cache_appended_[stream] = [cache = cache_, stream, state, evolve](
-                                  const domain::History& appended,
-                                  eventstore::StreamVersion version) {
+    cache_after_append_[stream] = [cache = cache_, stream, state, evolve](
+                                      const domain::History& appended,
+                                      eventstore::StreamVersion version) {
       auto next = std::make_shared<State>(*state);
       // The events were just encoded from messages: they parse. Were one not to, the next
       // command would read and fold them from the log.

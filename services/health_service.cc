@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 
 namespace stipple::services {
@@ -42,13 +43,25 @@ grpc::Status HealthService::Check(grpc::ServerContext*, const HealthCheckRequest
 
 grpc::Status HealthService::Watch(grpc::ServerContext* context, const HealthCheckRequest* request,
                                   grpc::ServerWriter<HealthCheckResponse>* writer) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (watches_ >= max_watches_) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("already ", watches_, " health watches; retry later"));
+    }
+    ++watches_;
+  }
+  absl::Cleanup ended = [this] {
+    absl::MutexLock lock(&mu_);
+    --watches_;
+  };
   std::optional<ServingStatus> sent;
   uint64_t seen = 0;
   bool shut_down = false;
   while (!context->IsCancelled()) {
     ServingStatus status;
     {
-      absl::MutexLock lock(&mu_);
+      absl::ReaderMutexLock lock(&mu_);
       const auto changed = [this, &seen] {
         mu_.AssertReaderHeld();
         return changes_ != seen;

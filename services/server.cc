@@ -69,6 +69,11 @@ void StippleServer::Shutdown(absl::Duration grace) {
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 
+StippleServer::~StippleServer() {
+  shutting_down_ = true;
+  health_.Shutdown();
+}
+
 void StippleServer::Wait() { server_->Wait(); }
 
 }  // namespace stipple::services

@@ -40,6 +40,10 @@ class StippleServer {
       projections::ReadModels* models = nullptr,
       std::function<absl::Time()> clock = [] { return absl::Now(); });
 
+  // Ends health watches and feed subscriptions, which would otherwise hold up the server's
+  // destruction when Shutdown was not called.
+  ~StippleServer();
+
   // "host:port" with the port actually bound.
   const std::string& address() const { return address_; }
 

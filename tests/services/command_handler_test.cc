@@ -7,6 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <utility>
+
 #include "stipple/events/v1/events.pb.h"
 #include "tests/eventstore/store_fixture.h"
 
@@ -16,17 +19,21 @@ namespace {
 using eventstore::testing::TempDir;
 using ::testing::ElementsAre;
 
-// Forwards to a store; counts the events its stream reads return, and can hide earlier results
-// (a request's first event not yet visible to the retry that looks for it).
-class StreamReadCountingStore : public eventstore::EventStore {
+// Forwards to a store; counts the events its stream reads return, can hide earlier results (a
+// request's first event not yet visible to the retry that looks for it), and can write an event
+// beside the handler just before its next append (a concurrent writer winning the race).
+class InstrumentedStore : public eventstore::EventStore {
  public:
-  explicit StreamReadCountingStore(eventstore::EventStore& store) : store_(store) {}
+  explicit InstrumentedStore(eventstore::EventStore& store) : store_(store) {}
   absl::StatusOr<eventstore::StreamAppendResult> Append(
       const eventstore::StreamAppend& append) override {
     return store_.Append(append);
   }
   absl::StatusOr<eventstore::AppendResult> AppendMulti(
       const std::vector<eventstore::StreamAppend>& parts) override {
+    if (std::optional<eventstore::StreamAppend> beside = std::exchange(write_before_append, {})) {
+      if (!store_.Append(*beside).ok()) return absl::InternalError("the write beside failed");
+    }
     return store_.AppendMulti(parts);
   }
   absl::StatusOr<eventstore::StreamSlice> ReadStream(const std::string& stream,
@@ -60,6 +67,7 @@ class StreamReadCountingStore : public eventstore::EventStore {
 
   mutable int events_read = 0;
   bool hide_earlier_results = false;
+  std::optional<eventstore::StreamAppend> write_before_append;
 
  private:
   eventstore::EventStore& store_;
@@ -73,6 +81,15 @@ void See(SeenEvents& state, const events::v1::ClientEvent&, const std::string& e
   state.ids.push_back(event_id);
 }
 
+// An append of one registration to `stream`, made beside the handler.
+eventstore::StreamAppend WrittenBeside(const std::string& stream, const std::string& event_id) {
+  events::v1::ClientEvent event;
+  event.mutable_registered()->set_client_id(stream);
+  return {stream,
+          eventstore::ExpectedVersion::Any(),
+          {eventstore::testing::Event(event_id, "ClientRegistered", event.SerializeAsString())}};
+}
+
 class CommandHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -81,14 +98,15 @@ class CommandHandlerTest : public ::testing::Test {
     auto store = eventstore::RocksDbEventStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    counting_ = std::make_unique<StreamReadCountingStore>(*store_);
+    counting_ = std::make_unique<InstrumentedStore>(*store_);
   }
 
   // Runs request `request_id`: folds `stream` with See (then `also_folds`, when set), and appends
-  // one event to `stream`. Returns the ids the decision saw in `stream`.
+  // one event to `stream` (and one to `also_folds` when `writes_both`). Returns the ids the
+  // decision saw in `stream`.
   std::vector<std::string> AppendOne(CommandHandler& handler, const std::string& request_id,
-                                     const std::string& stream,
-                                     const std::string& also_folds = "") {
+                                     const std::string& stream, const std::string& also_folds = "",
+                                     bool writes_both = false) {
     std::vector<std::string> seen;
     CommandContext context;
     context.request_id = request_id;
@@ -104,7 +122,9 @@ class CommandHandlerTest : public ::testing::Test {
           }
           events::v1::ClientEvent event;
           event.mutable_registered()->set_client_id(stream);
-          return std::vector<StreamWrite>{Write(stream, std::vector{event})};
+          std::vector<StreamWrite> writes = {Write(stream, std::vector{event})};
+          if (writes_both) writes.push_back(Write(also_folds, std::vector{event}));
+          return writes;
         });
     EXPECT_TRUE(outcome.ok()) << outcome.status();
     return seen;
@@ -116,7 +136,7 @@ class CommandHandlerTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<eventstore::RocksDbEventStore> store_;
-  std::unique_ptr<StreamReadCountingStore> counting_;
+  std::unique_ptr<InstrumentedStore> counting_;
 };
 
 TEST_F(CommandHandlerTest, TheNextCommandOnAStreamReadsNoneOfItsEvents) {
@@ -135,17 +155,56 @@ TEST_F(CommandHandlerTest, TheNextCommandOnAStreamReadsNoneOfItsEvents) {
 TEST_F(CommandHandlerTest, EventsWrittenBesideTheHandlerAreReadAndFolded) {
   CommandHandler handler = Handler();
   AppendOne(handler, "r1", "client-a");
-  events::v1::ClientEvent imported;
-  imported.mutable_registered()->set_client_id("client-a");
-  eventstore::StreamAppend elsewhere{
-      "client-a",
-      eventstore::ExpectedVersion::Exactly(1),
-      {eventstore::testing::Event("import/0", "ClientRegistered", imported.SerializeAsString())}};
+  eventstore::StreamAppend elsewhere = WrittenBeside("client-a", "import/0");
   ASSERT_TRUE(store_->Append(elsewhere).ok());
   EXPECT_THAT(AppendOne(handler, "r2", "client-a"), ElementsAre("r1/0", "import/0"));
   EXPECT_EQ(counting_->events_read, 1);
   EXPECT_THAT(AppendOne(handler, "r3", "client-a"), ElementsAre("r1/0", "import/0", "r2/0"));
   EXPECT_EQ(counting_->events_read, 1);
+}
+
+TEST_F(CommandHandlerTest, ADecisionRetriedAfterAConflictCachesWhatTheLogHolds) {
+  CommandHandler handler = Handler();
+  AppendOne(handler, "r1", "client-a");
+  counting_->write_before_append = WrittenBeside("client-a", "import/0");
+  // The first attempt decided on [r1/0] and lost the race; the second read import/0.
+  EXPECT_THAT(AppendOne(handler, "r2", "client-a"), ElementsAre("r1/0", "import/0"));
+  EXPECT_EQ(counting_->events_read, 1);
+  EXPECT_THAT(AppendOne(handler, "r3", "client-a"), ElementsAre("r1/0", "import/0", "r2/0"));
+  EXPECT_EQ(counting_->events_read, 1);
+}
+
+TEST_F(CommandHandlerTest, EachStreamOfAnAppendToSeveralIsCachedWithItsOwnEvents) {
+  CommandHandler handler = Handler();
+  AppendOne(handler, "r1", "client-b");
+  AppendOne(handler, "r2", "client-a", /*also_folds=*/"client-b", /*writes_both=*/true);
+  EXPECT_THAT(AppendOne(handler, "r3", "client-a"), ElementsAre("r2/0"));
+  EXPECT_THAT(AppendOne(handler, "r4", "client-b"), ElementsAre("r1/0", "r2/1"));
+  EXPECT_EQ(counting_->events_read, 0);
+}
+
+TEST_F(CommandHandlerTest, AStreamReadWholeButNotFoldedIsNotCached) {
+  CommandHandler handler = Handler();
+  AppendOne(handler, "r1", "client-a");
+  CommandContext context;
+  context.request_id = "r2";
+  context.actor = "desk";
+  ASSERT_TRUE(handler
+                  .Handle(context,
+                          [](StreamReader& reader) -> absl::StatusOr<std::vector<StreamWrite>> {
+                            if (auto read = reader.Read("client-a"); !read.ok()) {
+                              return read.status();
+                            }
+                            events::v1::ClientEvent event;
+                            event.mutable_put_on_hold();
+                            return std::vector<StreamWrite>{
+                                Write(std::string("client-a"), std::vector{event})};
+                          })
+                  .ok());
+  const int read_before = counting_->events_read;
+  // The cache still holds client-a as r1 left it: the next command reads r2's event.
+  EXPECT_THAT(AppendOne(handler, "r3", "client-a"), ElementsAre("r1/0", "r2/0"));
+  EXPECT_EQ(counting_->events_read, read_before + 1);
 }
 
 TEST_F(CommandHandlerTest, AnAppendAnsweredAsAReplayFoldsNothingTwice) {

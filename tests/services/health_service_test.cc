@@ -110,6 +110,39 @@ TEST_F(HealthServiceTest, WatchSendsTheStatusThenEachChangeUntilShutdown) {
   EXPECT_EQ(watch->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST_F(HealthServiceTest, WatchesBeyondTheLimitAreRefused) {
+  HealthService limited(absl::Milliseconds(20), /*max_watches=*/1);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&limited);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  auto stub = Health::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+
+  grpc::ClientContext first_context;
+  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> first =
+      stub->Watch(&first_context, HealthCheckRequest());
+  HealthCheckResponse response;
+  ASSERT_TRUE(first->Read(&response));  // The first watch is running.
+  grpc::ClientContext second_context;
+  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> second =
+      stub->Watch(&second_context, HealthCheckRequest());
+  EXPECT_FALSE(second->Read(&response));
+  EXPECT_EQ(second->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Check is not limited.
+  grpc::ClientContext check_context;
+  EXPECT_TRUE(stub->Check(&check_context, HealthCheckRequest(), &response).ok());
+
+  limited.Shutdown();
+  while (first->Read(&response)) {
+  }
+  EXPECT_EQ(response.status(), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(first->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  server->Shutdown();
+}
+
 TEST_F(HealthServiceTest, AWatchTheCallerCancelsEnds) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));

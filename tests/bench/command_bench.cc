@@ -75,15 +75,16 @@ struct Figures {
   // again, within its operation's latency. (Stipple's handler decides again the same way, within
   // its command's latency, uncounted.)
   int64_t lost_races = 0;
-  // Stipple and the gRPC floor: the CPU this process (server and callers) took per call, refused
-  // ones included. Not measured for PostgreSQL, whose server runs in processes of its own.
+  // Stipple and the gRPC floor: the CPU this process (server, read models and callers) took per
+  // call, refused ones included. Not measured for PostgreSQL, whose server runs in processes of
+  // its own.
   std::optional<double> cpu_us_per_call;
 };
 
 // CPU seconds (user and system) this process has taken so far.
 double ProcessCpuSeconds() {
   rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
   return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
@@ -467,7 +468,7 @@ int main(int argc, char** argv) {
       "latency per op; refused: Stipple's bookings refused because the artist was booked then, "
       "tried again with the next artist, not counted as ops; lost race: PostgreSQL's attempts "
       "that lost a race for a stream's next version, tried again within their op; CPU per call: "
-      "this process's, server and callers, refused calls included)\n");
+      "this process's, server, read models and callers, refused calls included)\n");
   std::printf("%-26s %8s %12s %12s %10s %10s %8s %8s %10s %12s\n", "system", "clients", "ops/s",
               "events/s", "p50 ms", "p99 ms", "errors", "refused", "lost race", "CPU us/call");
   for (size_t i = 0; i < results.size(); ++i) {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "eventstore/catch_up_subscription.h"
+#include "tests/eventstore/forwarding_store.h"
 #include "tests/eventstore/store_fixture.h"
 
 namespace stipple::eventstore {
@@ -148,40 +149,16 @@ TEST_F(SubscriptionTest, ClosingTheStoreEndsLiveSubscriptions) {
 }
 
 // Forwards to a store and counts the reads of the whole log.
-class ReadCountingStore : public EventStore {
+class ReadCountingStore : public testing::ForwardingStore {
  public:
-  explicit ReadCountingStore(EventStore& store) : store_(store) {}
-  absl::StatusOr<StreamAppendResult> Append(const StreamAppend& append) override {
-    return store_.Append(append);
-  }
-  absl::StatusOr<AppendResult> AppendMulti(const std::vector<StreamAppend>& parts) override {
-    return store_.AppendMulti(parts);
-  }
-  absl::StatusOr<StreamSlice> ReadStream(const std::string& stream, StreamVersion from,
-                                         ReadDirection direction, size_t limit) const override {
-    return store_.ReadStream(stream, from, direction, limit);
-  }
+  using ForwardingStore::ForwardingStore;
   absl::StatusOr<LogSlice> ReadAll(GlobalPosition from, size_t limit,
                                    const EventFilter& filter) const override {
     ++reads;
-    return store_.ReadAll(from, limit, filter);
-  }
-  absl::StatusOr<std::optional<RecordedEvent>> FindEvent(const std::string& id) const override {
-    return store_.FindEvent(id);
-  }
-  GlobalPosition HeadPosition() const override { return store_.HeadPosition(); }
-  std::unique_ptr<Subscription> Subscribe(GlobalPosition after, EventFilter filter,
-                                          SubscribeOptions options) override {
-    return store_.Subscribe(after, std::move(filter), options);
-  }
-  absl::StatusOr<VerifyReport> Verify(GlobalPosition from, GlobalPosition to) const override {
-    return store_.Verify(from, to);
+    return ForwardingStore::ReadAll(from, limit, filter);
   }
 
   mutable int reads = 0;
-
- private:
-  EventStore& store_;
 };
 
 TEST_F(SubscriptionTest, SubscriptionsReadingTheSameStretchOfTheLogReadItOnce) {

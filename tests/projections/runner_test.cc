@@ -20,6 +20,7 @@
 #include "projections/read_models.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "tests/eventstore/forwarding_store.h"
 #include "tests/eventstore/store_fixture.h"
 #include "tests/projections/read_model_dump.h"
 #include "tests/projections/workload.h"
@@ -106,45 +107,17 @@ class PausingProjection : public CountingProjection {
 
 // Passes everything through, except that the first subscription holds back its "caught up" until
 // told to deliver it: that runner stays in its catch-up while following new events.
-class CaughtUpLaterStore : public eventstore::EventStore {
+class CaughtUpLaterStore : public eventstore::testing::ForwardingStore {
  public:
-  explicit CaughtUpLaterStore(eventstore::EventStore& store) : store_(store) {}
+  using ForwardingStore::ForwardingStore;
   void DeliverCaughtUp() {  // From one thread at a time.
     if (!deliver_caught_up_.HasBeenNotified()) deliver_caught_up_.Notify();
   }
 
-  absl::StatusOr<eventstore::StreamAppendResult> Append(
-      const eventstore::StreamAppend& append) override {
-    return store_.Append(append);
-  }
-  absl::StatusOr<eventstore::AppendResult> AppendMulti(
-      const std::vector<eventstore::StreamAppend>& parts) override {
-    return store_.AppendMulti(parts);
-  }
-  absl::StatusOr<eventstore::StreamSlice> ReadStream(const std::string& stream,
-                                                     eventstore::StreamVersion from_version,
-                                                     eventstore::ReadDirection direction,
-                                                     size_t limit) const override {
-    return store_.ReadStream(stream, from_version, direction, limit);
-  }
-  absl::StatusOr<eventstore::LogSlice> ReadAll(
-      eventstore::GlobalPosition from_position, size_t limit,
-      const eventstore::EventFilter& filter) const override {
-    return store_.ReadAll(from_position, limit, filter);
-  }
-  absl::StatusOr<std::optional<eventstore::RecordedEvent>> FindEvent(
-      const std::string& event_id) const override {
-    return store_.FindEvent(event_id);
-  }
-  eventstore::GlobalPosition HeadPosition() const override { return store_.HeadPosition(); }
-  absl::StatusOr<eventstore::VerifyReport> Verify(eventstore::GlobalPosition from,
-                                                  eventstore::GlobalPosition to) const override {
-    return store_.Verify(from, to);
-  }
   std::unique_ptr<eventstore::Subscription> Subscribe(
       eventstore::GlobalPosition after_position, eventstore::EventFilter filter,
       eventstore::SubscribeOptions options) override {
-    auto subscription = store_.Subscribe(after_position, std::move(filter), options);
+    auto subscription = ForwardingStore::Subscribe(after_position, std::move(filter), options);
     if (subscriptions_++ > 0) return subscription;
     return std::make_unique<HeldBack>(std::move(subscription), deliver_caught_up_);
   }
@@ -176,7 +149,6 @@ class CaughtUpLaterStore : public eventstore::EventStore {
     std::optional<eventstore::SubscriptionMessage> held_;
   };
 
-  eventstore::EventStore& store_;
   std::atomic<int> subscriptions_{0};
   absl::Notification deliver_caught_up_;
 };

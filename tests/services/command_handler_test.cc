@@ -11,66 +11,44 @@
 #include <utility>
 
 #include "stipple/events/v1/events.pb.h"
+#include "tests/eventstore/forwarding_store.h"
 #include "tests/eventstore/store_fixture.h"
 
 namespace stipple::services {
 namespace {
 
-using eventstore::testing::TempDir;
 using ::testing::ElementsAre;
 
 // Forwards to a store; counts the events its stream reads return, can hide earlier results (a
 // request's first event not yet visible to the retry that looks for it), and can write an event
 // beside the handler just before its next append (a concurrent writer winning the race).
-class InstrumentedStore : public eventstore::EventStore {
+class InstrumentedStore : public eventstore::testing::ForwardingStore {
  public:
-  explicit InstrumentedStore(eventstore::EventStore& store) : store_(store) {}
-  absl::StatusOr<eventstore::StreamAppendResult> Append(
-      const eventstore::StreamAppend& append) override {
-    return store_.Append(append);
-  }
+  using ForwardingStore::ForwardingStore;
   absl::StatusOr<eventstore::AppendResult> AppendMulti(
       const std::vector<eventstore::StreamAppend>& parts) override {
     if (std::optional<eventstore::StreamAppend> beside = std::exchange(write_before_append, {})) {
-      if (!store_.Append(*beside).ok()) return absl::InternalError("the write beside failed");
+      if (!inner().Append(*beside).ok()) return absl::InternalError("the write beside failed");
     }
-    return store_.AppendMulti(parts);
+    return ForwardingStore::AppendMulti(parts);
   }
   absl::StatusOr<eventstore::StreamSlice> ReadStream(const std::string& stream,
                                                      eventstore::StreamVersion from,
                                                      eventstore::ReadDirection direction,
                                                      size_t limit) const override {
-    auto slice = store_.ReadStream(stream, from, direction, limit);
+    auto slice = ForwardingStore::ReadStream(stream, from, direction, limit);
     if (slice.ok()) events_read += static_cast<int>(slice->events.size());
     return slice;
-  }
-  absl::StatusOr<eventstore::LogSlice> ReadAll(
-      eventstore::GlobalPosition from, size_t limit,
-      const eventstore::EventFilter& filter) const override {
-    return store_.ReadAll(from, limit, filter);
   }
   absl::StatusOr<std::optional<eventstore::RecordedEvent>> FindEvent(
       const std::string& id) const override {
     if (hide_earlier_results) return std::nullopt;
-    return store_.FindEvent(id);
-  }
-  eventstore::GlobalPosition HeadPosition() const override { return store_.HeadPosition(); }
-  std::unique_ptr<eventstore::Subscription> Subscribe(
-      eventstore::GlobalPosition after, eventstore::EventFilter filter,
-      eventstore::SubscribeOptions options) override {
-    return store_.Subscribe(after, std::move(filter), options);
-  }
-  absl::StatusOr<eventstore::VerifyReport> Verify(eventstore::GlobalPosition from,
-                                                  eventstore::GlobalPosition to) const override {
-    return store_.Verify(from, to);
+    return ForwardingStore::FindEvent(id);
   }
 
   mutable int events_read = 0;
   bool hide_earlier_results = false;
   std::optional<eventstore::StreamAppend> write_before_append;
-
- private:
-  eventstore::EventStore& store_;
 };
 
 // A fold that keeps every event id it is given, so an event folded twice shows.
@@ -90,14 +68,10 @@ eventstore::StreamAppend WrittenBeside(const std::string& stream, const std::str
           {eventstore::testing::Event(event_id, "ClientRegistered", event.SerializeAsString())}};
 }
 
-class CommandHandlerTest : public ::testing::Test {
+class CommandHandlerTest : public eventstore::testing::StoreTest {
  protected:
   void SetUp() override {
-    eventstore::RocksDbEventStoreOptions options;
-    options.path = dir_.path() + "/db";
-    auto store = eventstore::RocksDbEventStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    StoreTest::SetUp();
     counting_ = std::make_unique<InstrumentedStore>(*store_);
   }
 
@@ -134,8 +108,6 @@ class CommandHandlerTest : public ::testing::Test {
     return CommandHandler(*counting_, absl::Now, cached_streams);
   }
 
-  TempDir dir_;
-  std::unique_ptr<eventstore::RocksDbEventStore> store_;
   std::unique_ptr<InstrumentedStore> counting_;
 };
 

@@ -13,10 +13,6 @@ namespace {
 // events arrive, is counted at what a full client summary takes (about 1 KiB).
 size_t DecodedCost(size_t encoded_size) { return std::max<size_t>(1024, 4 * encoded_size + 256); }
 
-// Write-only entries fill a vector that a bulk fold grows to millions of slots; once written,
-// following live needs only a few.
-constexpr size_t kWriteOnlySlotsKept = 1 << 16;
-
 }  // namespace
 
 // A rough per-entry overhead (hash slot, string headers, allocator) on top of the bytes.
@@ -81,9 +77,8 @@ void ModelCache::Change(const std::string& key, std::optional<std::string> value
   ListChanged(*it);
 }
 
-void ModelCache::AddWriteOnly(std::string key, std::string value) {
-  bytes_ += Cost(key, value);
-  write_only_.emplace_back(std::move(key), std::move(value));
+void ModelCache::AddWriteOnly(std::string_view key, std::string_view value) {
+  write_only_.Add(key, value);
 }
 
 google::protobuf::MessageLite* ModelCache::Decoded(const std::string& key) {
@@ -118,19 +113,23 @@ bool ModelCache::NothingToWrite(const Entry& entry) {
 
 std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() {
   std::vector<ChangeRef> changes;
-  changes.reserve(changed_.size() + write_only_.size());
+  changes.reserve(changed_.size() + write_only_.entries().size());
   for (Entries::value_type* changed : changed_) {  // Listed entries stay until written.
-    if (changed->second.decoded) Encode(changed->second);
-    if (NothingToWrite(changed->second)) continue;
-    changes.emplace_back(&changed->first, &changed->second.value);
+    Entry& entry = changed->second;
+    if (entry.decoded) Encode(entry);
+    if (NothingToWrite(entry)) continue;
+    changes.push_back({changed->first,
+                       entry.value ? std::optional<std::string_view>(*entry.value) : std::nullopt});
   }
-  for (const auto& [key, value] : write_only_) changes.emplace_back(&key, &value);
+  for (const WriteOnlyEntries::Entry& entry : write_only_.entries()) {
+    changes.push_back({entry.key, entry.value});
+  }
   std::sort(changes.begin(), changes.end(),
-            [](const ChangeRef& a, const ChangeRef& b) { return *a.first < *b.first; });
+            [](const ChangeRef& a, const ChangeRef& b) { return a.key < b.key; });
   // A table file takes each key once: a write-only key is added once and never changed.
   assert(std::adjacent_find(changes.begin(), changes.end(),
                             [](const ChangeRef& a, const ChangeRef& b) {
-                              return *a.first == *b.first;
+                              return a.key == b.key;
                             }) == changes.end());
   return changes;
 }
@@ -151,9 +150,7 @@ void ModelCache::MarkWritten() {
     }
   }
   changed_.clear();
-  for (const auto& [key, value] : write_only_) bytes_ -= Cost(key, value);
-  write_only_.clear();
-  if (write_only_.capacity() > kWriteOnlySlotsKept) write_only_.shrink_to_fit();
+  write_only_.Clear();
   if (bytes_ > budget_bytes_) Clear();  // Nothing unwritten is left to lose.
 }
 
@@ -161,7 +158,7 @@ void ModelCache::Clear() {
   ++decoded_epoch_;
   entries_.clear();
   changed_.clear();
-  write_only_ = {};
+  write_only_.Clear();
   bytes_ = 0;
   complete_ = false;
 }

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <typeindex>
 #include <typeinfo>
 #include <utility>
@@ -28,6 +29,7 @@
 
 #include "absl/container/node_hash_map.h"
 #include "google/protobuf/message_lite.h"
+#include "projections/write_only_entries.h"
 
 namespace stipple::projections {
 
@@ -45,7 +47,7 @@ class ModelCache {
   void Change(const std::string& key, std::optional<std::string> value);
   // Adds a write-only entry for the next write. A projection never reads it back, never changes
   // it otherwise, and adds each key once.
-  void AddWriteOnly(std::string key, std::string value);
+  void AddWriteOnly(std::string_view key, std::string_view value);
 
   // The message of `key` if the entry is held decoded, to be changed in place: the entry counts
   // as changed. Null otherwise.
@@ -69,7 +71,10 @@ class ModelCache {
 
   // The changes since the last MarkWritten, in key order; a null value deletes. Entries held
   // decoded are encoded (and no longer held decoded).
-  using ChangeRef = std::pair<const std::string*, const std::optional<std::string>*>;
+  struct ChangeRef {
+    std::string_view key;
+    std::optional<std::string_view> value;
+  };
   std::vector<ChangeRef> SortedChanges();
   // The changes are in the database. Over budget, every entry is forgotten (and the cache is no
   // longer complete).
@@ -78,7 +83,7 @@ class ModelCache {
   void Clear();
 
   bool complete() const { return complete_; }
-  size_t bytes() const { return bytes_; }
+  size_t bytes() const { return bytes_ + write_only_.bytes(); }
   size_t budget() const { return budget_bytes_; }
   void set_budget(size_t budget_bytes) { budget_bytes_ = budget_bytes; }
 
@@ -110,7 +115,7 @@ class ModelCache {
   size_t bytes_ = 0;
   Entries entries_;
   std::vector<Entries::value_type*> changed_;  // Each changed entry once; counted in `bytes_`.
-  std::vector<std::pair<std::string, std::optional<std::string>>> write_only_;
+  WriteOnlyEntries write_only_;
 };
 
 }  // namespace stipple::projections

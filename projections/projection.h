@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "eventstore/event.h"
@@ -35,8 +36,8 @@ class ModelWriter {
   void Put(const std::string& key, std::string value) { cache_.Change(key, std::move(value)); }
   // For an entry the projection never reads back nor writes again (a history line): never looked
   // up, and not kept in memory once written.
-  void PutWriteOnly(std::string key, std::string value) {
-    cache_.AddWriteOnly(std::move(key), std::move(value));
+  void PutWriteOnly(std::string_view key, std::string_view value) {
+    cache_.AddWriteOnly(key, value);
   }
   void Delete(const std::string& key) { cache_.Change(key, std::nullopt); }
 

@@ -44,6 +44,8 @@ struct ProjectionRunner::Target {
 
 namespace {
 
+rocksdb::Slice ToSlice(std::string_view bytes) { return {bytes.data(), bytes.size()}; }
+
 absl::StatusOr<GlobalPosition> ReadCheckpoint(const Generation& generation) {
   std::string value;
   rocksdb::Status s =
@@ -282,7 +284,7 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
     s = file.Open(path);
     for (size_t i = 0; s.ok() && i < changes.size(); ++i) {
       const auto& [key, value] = changes[i];
-      s = value->has_value() ? file.Put(*key, **value) : file.Delete(*key);
+      s = value ? file.Put(ToSlice(key), ToSlice(*value)) : file.Delete(ToSlice(key));
     }
     // The checkpoint key sorts after every projection's keys.
     if (s.ok()) s = file.Put(kCheckpointKey, eventstore::EncodeU64(checkpoint));
@@ -298,10 +300,10 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
   } else {
     rocksdb::WriteBatch write;
     for (const auto& [key, value] : changes) {
-      if (value->has_value()) {
-        write.Put(family, *key, **value);
+      if (value) {
+        write.Put(family, ToSlice(key), ToSlice(*value));
       } else {
-        write.Delete(family, *key);
+        write.Delete(family, ToSlice(key));
       }
     }
     write.Put(family, kCheckpointKey, eventstore::EncodeU64(checkpoint));

@@ -19,7 +19,7 @@ using ::testing::Pair;
 std::vector<std::pair<std::string, std::string>> Changes(ModelCache& cache) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& [key, value] : cache.SortedChanges()) {
-    out.emplace_back(*key, value->has_value() ? **value : "<deleted>");
+    out.emplace_back(key, value ? std::string(*value) : "<deleted>");
   }
   return out;
 }

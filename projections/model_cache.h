@@ -71,6 +71,7 @@ class ModelCache {
 
   // The changes since the last MarkWritten, in key order; a null value deletes. Entries held
   // decoded are encoded (and no longer held decoded).
+  // The views are valid until the cache next changes (MarkWritten and Clear included).
   struct ChangeRef {
     std::string_view key;
     std::optional<std::string_view> value;
@@ -115,7 +116,7 @@ class ModelCache {
   size_t bytes_ = 0;
   Entries entries_;
   std::vector<Entries::value_type*> changed_;  // Each changed entry once; counted in `bytes_`.
-  WriteOnlyEntries write_only_;
+  WriteOnlyEntries write_only_;                // Counted in bytes(), not in `bytes_`.
 };
 
 }  // namespace stipple::projections

@@ -35,7 +35,7 @@ class ModelWriter {
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key);
   void Put(const std::string& key, std::string value) { cache_.Change(key, std::move(value)); }
   // For an entry the projection never reads back nor writes again (a history line): never looked
-  // up, and not kept in memory once written.
+  // up, and not kept in memory once written. Both are copied.
   void PutWriteOnly(std::string_view key, std::string_view value) {
     cache_.AddWriteOnly(key, value);
   }

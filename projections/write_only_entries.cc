@@ -18,11 +18,11 @@ char* WriteOnlyEntries::Room(size_t size) {
   if (blocks_.empty() || blocks_.back().size - last_used_ < size) {
     const size_t block_size = std::max(kBlockBytes, size);  // An oversized entry: a block alone.
     blocks_.push_back({std::make_unique_for_overwrite<char[]>(block_size), block_size});
+    block_bytes_ += block_size;
     last_used_ = 0;
   }
   char* room = blocks_.back().bytes.get() + last_used_;
   last_used_ += size;
-  used_bytes_ += size;
   return room;
 }
 
@@ -30,8 +30,9 @@ void WriteOnlyEntries::Clear() {
   entries_.clear();
   if (entries_.capacity() > kEntriesKept) entries_ = {};
   last_used_ = 0;
-  used_bytes_ = 0;
-  if (!blocks_.empty()) blocks_.resize(blocks_.front().size == kBlockBytes ? 1 : 0);
+  const bool keep_first = !blocks_.empty() && blocks_.front().size == kBlockBytes;
+  blocks_.erase(blocks_.begin() + (keep_first ? 1 : 0), blocks_.end());
+  block_bytes_ = keep_first ? kBlockBytes : 0;
 }
 
 }  // namespace stipple::projections

@@ -25,14 +25,16 @@ class WriteOnlyEntries {
   // In the order added; the views are valid until Clear.
   const std::vector<Entry>& entries() const { return entries_; }
   bool empty() const { return entries_.empty(); }
-  // The memory the entries take: their bytes and their places in the list.
-  size_t bytes() const { return used_bytes_ + entries_.size() * sizeof(Entry); }
+  // The memory held: the blocks (a kept one too) and the list's capacity.
+  size_t bytes() const { return block_bytes_ + entries_.capacity() * sizeof(Entry); }
   // Drops every entry. One block and a modest list are kept for the next ones (following the
   // live log, a few entries a batch); what a bulk fold grew is freed.
   void Clear();
 
- private:
+  // Entries are packed into blocks of this size; a larger entry gets a block of its own.
   static constexpr size_t kBlockBytes = 1 << 20;
+
+ private:
   static constexpr size_t kEntriesKept = 1 << 14;
   struct Block {
     std::unique_ptr<char[]> bytes;
@@ -42,8 +44,8 @@ class WriteOnlyEntries {
   char* Room(size_t size);
 
   std::vector<Block> blocks_;
-  size_t used_bytes_ = 0;  // Of keys and values.
-  size_t last_used_ = 0;   // Bytes of the last block in use.
+  size_t block_bytes_ = 0;  // The sizes of all blocks together.
+  size_t last_used_ = 0;    // Bytes of the last block in use.
   std::vector<Entry> entries_;
 };
 

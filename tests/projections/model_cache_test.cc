@@ -103,6 +103,22 @@ TEST(ModelCacheTest, WriteOnlyEntriesAreListedInKeyOrderWithTheOthersAndForgotte
   EXPECT_THAT(Changes(cache), ElementsAre());
 }
 
+TEST(ModelCacheTest, WriteOnlyEntriesAloneFillTheBudgetAndWrittenLeaveTheCacheComplete) {
+  constexpr size_t kBudget = 4 << 20;
+  ModelCache cache(kBudget, /*complete=*/true);
+  int added = 0;
+  constexpr int kEnough = 100000;  // 100-byte lines: far past the budget if counted at all.
+  while (cache.bytes() <= kBudget && added < kEnough) {
+    cache.AddWriteOnly("h/" + std::to_string(added++), std::string(100, 'x'));
+  }
+  EXPECT_LT(added, kEnough);
+  EXPECT_GT(added, 10000);  // Counted at about their size, not far more.
+  EXPECT_EQ(Changes(cache).size(), static_cast<size_t>(added));
+  cache.MarkWritten();
+  EXPECT_LE(cache.bytes(), kBudget / 2);
+  EXPECT_TRUE(cache.complete());  // Write-only entries never made it forget what it holds.
+}
+
 TEST(ModelCacheTest, OverBudgetEverythingWrittenIsForgottenAndTheCacheIsNoLongerComplete) {
   ModelCache cache(1000, /*complete=*/true);
   cache.Change("small", "x");

@@ -69,7 +69,7 @@ class ModelCache {
     return *static_cast<Memo*>(memo_.get());
   }
 
-  // The changes since the last MarkWritten, in key order; a null value deletes. Entries held
+  // The changes since the last MarkWritten, in key order; no value deletes. Entries held
   // decoded are encoded (and no longer held decoded).
   // The views are valid until the cache next changes (MarkWritten and Clear included).
   struct ChangeRef {

@@ -44,8 +44,6 @@ struct ProjectionRunner::Target {
 
 namespace {
 
-rocksdb::Slice ToSlice(std::string_view bytes) { return {bytes.data(), bytes.size()}; }
-
 absl::StatusOr<GlobalPosition> ReadCheckpoint(const Generation& generation) {
   std::string value;
   rocksdb::Status s =
@@ -284,7 +282,7 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
     s = file.Open(path);
     for (size_t i = 0; s.ok() && i < changes.size(); ++i) {
       const auto& [key, value] = changes[i];
-      s = value ? file.Put(ToSlice(key), ToSlice(*value)) : file.Delete(ToSlice(key));
+      s = value ? file.Put(key, *value) : file.Delete(key);
     }
     // The checkpoint key sorts after every projection's keys.
     if (s.ok()) s = file.Put(kCheckpointKey, eventstore::EncodeU64(checkpoint));
@@ -301,9 +299,9 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
     rocksdb::WriteBatch write;
     for (const auto& [key, value] : changes) {
       if (value) {
-        write.Put(family, ToSlice(key), ToSlice(*value));
+        write.Put(family, key, *value);
       } else {
-        write.Delete(family, ToSlice(key));
+        write.Delete(family, key);
       }
     }
     write.Put(family, kCheckpointKey, eventstore::EncodeU64(checkpoint));

@@ -12,7 +12,7 @@ quick=${1:-}
 results=${STIPPLE_RESULTS:-$root/tests/bench/RESULTS.md}
 
 "$root/deploy/install-deps.sh" --bench
-"$root/deploy/build.sh" "$root/build/release" -DCMAKE_BUILD_TYPE=Release -- \
+"$root/deploy/build.sh" "$root/build/release" -DCMAKE_BUILD_TYPE=Release -DSTIPPLE_BUILD_TESTS=ON -- \
   eventstore_bench command_bench projection_bench query_bench startup_bench
 
 work=$(mktemp -d /tmp/stipple-bench-XXXXXX)

@@ -21,7 +21,6 @@
 // the ratio any command handling could reach against PostgreSQL on this machine.
 
 #include <libpq-fe.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -48,6 +47,7 @@
 #include "projections/read_models.h"
 #include "services/process_settings.h"
 #include "services/server.h"
+#include "tests/bench/cpu_time.h"
 #include "tests/bench/percentile.h"
 #include "tests/support/front_desk.h"
 
@@ -79,15 +79,10 @@ struct Figures {
   // call, refused ones included. Not measured for PostgreSQL, whose server runs in processes of
   // its own.
   std::optional<double> cpu_us_per_call;
+  // Every system: the CPU the whole machine was busy with meanwhile (this process, PostgreSQL's
+  // server, anything else running), in seconds.
+  double machine_busy_seconds = 0;
 };
-
-// CPU seconds (user and system) this process has taken so far.
-double ProcessCpuSeconds() {
-  rusage usage{};
-  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 // Each location's artists, shared by its desks.
 constexpr int kArtistsPerLocation = 12;
@@ -144,16 +139,19 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
   at_start();
   const absl::Time start = absl::Now();
   const double cpu_start = ProcessCpuSeconds();
+  const double machine_start = MachineBusySeconds();
   phase = 1;
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
   phase = 2;
   const double cpu = ProcessCpuSeconds() - cpu_start;
+  const double machine_busy = MachineBusySeconds() - machine_start;
   const absl::Time end = absl::Now();
   at_end();
   for (std::thread& thread : threads) thread.join();
 
   Figures figures;
   figures.seconds = absl::ToDoubleSeconds(end - start);
+  figures.machine_busy_seconds = machine_busy;
   for (int c = 0; c < callers; ++c) {
     figures.errors += errors[c];
     figures.refused += refused[c];
@@ -389,6 +387,7 @@ Figures RunPostgres(const std::string& conninfo,
   std::vector<int64_t> events(clients, 0), errors(clients, 0), lost_races(clients, 0);
   std::vector<std::thread> threads;
   const absl::Time start = absl::Now();
+  const double machine_start = MachineBusySeconds();
   for (int d = 0; d < clients; ++d) {
     threads.emplace_back([&, d] {
       PGconn* connection = Connect(conninfo);
@@ -418,6 +417,7 @@ Figures RunPostgres(const std::string& conninfo,
   for (std::thread& thread : threads) thread.join();
   Figures figures;
   figures.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  figures.machine_busy_seconds = MachineBusySeconds() - machine_start;
   for (int d = 0; d < clients; ++d) {
     figures.events += events[d];
     figures.errors += errors[d];
@@ -427,15 +427,23 @@ Figures RunPostgres(const std::string& conninfo,
   return figures;
 }
 
+// How busy the machine's cores were during the measurement, as a share of all of them.
+double MachineBusyPercent(const Figures& f) {
+  return f.seconds > 0 ? 100 * f.machine_busy_seconds / (f.seconds * MachineCores()) : 0;
+}
+
 void PrintRow(const char* system, int clients, const Figures& f) {
   // The gRPC floor writes no events.
   const std::string events = f.events > 0 ? absl::StrFormat("%.0f", f.events / f.seconds) : "-";
   const std::string cpu =
       f.cpu_us_per_call.has_value() ? absl::StrFormat("%.0f", *f.cpu_us_per_call) : "-";
-  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld %10lld %12s\n", system, clients,
-              f.operations / f.seconds, events.c_str(), f.p50_ms, f.p99_ms,
+  const std::string machine_per_event =
+      f.events > 0 ? absl::StrFormat("%.0f", f.machine_busy_seconds * 1e6 / f.events) : "-";
+  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld %10lld %12s %9.0f %14s\n", system,
+              clients, f.operations / f.seconds, events.c_str(), f.p50_ms, f.p99_ms,
               static_cast<long long>(f.errors), static_cast<long long>(f.refused),
-              static_cast<long long>(f.lost_races), cpu.c_str());
+              static_cast<long long>(f.lost_races), cpu.c_str(), MachineBusyPercent(f),
+              machine_per_event.c_str());
 }
 
 }  // namespace
@@ -468,9 +476,12 @@ int main(int argc, char** argv) {
       "latency per op; refused: Stipple's bookings refused because the artist was booked then, "
       "tried again with the next artist, not counted as ops; lost race: PostgreSQL's attempts "
       "that lost a race for a stream's next version, tried again within their op; CPU per call: "
-      "this process's, server, read models and callers, refused calls included)\n");
-  std::printf("%-26s %8s %12s %12s %10s %10s %8s %8s %10s %12s\n", "system", "clients", "ops/s",
-              "events/s", "p50 ms", "p99 ms", "errors", "refused", "lost race", "CPU us/call");
+      "this process's, server, read models and callers, refused calls included; busy: the "
+      "machine's cores, all processes; machine CPU per event: that busy time over the events "
+      "written, so PostgreSQL's server processes count too)\n");
+  std::printf("%-26s %8s %12s %12s %10s %10s %8s %8s %10s %12s %9s %14s\n", "system", "clients",
+              "ops/s", "events/s", "p50 ms", "p99 ms", "errors", "refused", "lost race",
+              "CPU us/call", "busy %", "machine us/ev");
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& [clients, figures] = results[i];
     PrintRow("stipple", clients, figures.first);
@@ -481,8 +492,9 @@ int main(int argc, char** argv) {
   if (!pg.empty()) {
     // The ceiling: Stipple's ratio if each command cost no more than a health check, at the
     // run's events per command.
-    std::printf("\n%-8s %22s %22s %22s\n", "clients", "events/s ratio (S/PG)", "p99 ratio (S/PG)",
-                "grpc floor ratio");
+    // Machine CPU per event: below 1, Stipple does an event's work on less of the machine.
+    std::printf("\n%-8s %22s %22s %22s %24s\n", "clients", "events/s ratio (S/PG)",
+                "p99 ratio (S/PG)", "grpc floor ratio", "CPU/event ratio (S/PG)");
     for (size_t i = 0; i < results.size(); ++i) {
       const auto& [clients, figures] = results[i];
       const Figures& s = figures.first;
@@ -490,10 +502,15 @@ int main(int argc, char** argv) {
       const double pg_events_per_second = p.events / p.seconds;
       const double events_per_command =
           s.operations > 0 ? static_cast<double>(s.events) / s.operations : 0;
+      const double cpu_per_event_ratio =
+          s.events > 0 && p.events > 0 && p.machine_busy_seconds > 0
+              ? (s.machine_busy_seconds / s.events) / (p.machine_busy_seconds / p.events)
+              : 0;
       std::printf(
-          "%-8d %22.2f %22.2f %22.2f\n", clients, (s.events / s.seconds) / pg_events_per_second,
-          s.p99_ms / p.p99_ms,
-          floors[i].operations / floors[i].seconds * events_per_command / pg_events_per_second);
+          "%-8d %22.2f %22.2f %22.2f %24.2f\n", clients,
+          (s.events / s.seconds) / pg_events_per_second, s.p99_ms / p.p99_ms,
+          floors[i].operations / floors[i].seconds * events_per_command / pg_events_per_second,
+          cpu_per_event_ratio);
     }
   }
   return 0;

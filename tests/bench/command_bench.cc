@@ -19,6 +19,13 @@
 // The gRPC floor: the same number of clients call the server's health check (no work at all)
 // for the same time, on the same cores. A command can go no faster than that, so the floor bounds
 // the ratio any command handling could reach against PostgreSQL on this machine.
+//
+// Machine CPU per event: the machine's busy time (/proc/stat, every process) over the events
+// written. Stipple's is taken over its measured window (after a warm-up), PostgreSQL's from when
+// its connections are open to when the last has written its share (its slower callers finish
+// last, on a less busy machine). Work left after a window (compactions, PostgreSQL's
+// checkpoints, the kernel's writeback) is counted in neither. Each side's load generator counts:
+// Stipple's desks and their gRPC clients, PostgreSQL's libpq callers.
 
 #include <libpq-fe.h>
 
@@ -27,6 +34,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <latch>
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,8 +88,8 @@ struct Figures {
   // its own.
   std::optional<double> cpu_us_per_call;
   // Every system: the CPU the whole machine was busy with meanwhile (this process, PostgreSQL's
-  // server, anything else running), in seconds.
-  double machine_busy_seconds = 0;
+  // server, anything else running), in seconds; nullopt where /proc/stat could not be read.
+  std::optional<double> machine_busy_seconds;
 };
 
 // Each location's artists, shared by its desks.
@@ -139,12 +147,12 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
   at_start();
   const absl::Time start = absl::Now();
   const double cpu_start = ProcessCpuSeconds();
-  const double machine_start = MachineBusySeconds();
+  const std::optional<double> machine_start = MachineBusySeconds();
   phase = 1;
   absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
   phase = 2;
   const double cpu = ProcessCpuSeconds() - cpu_start;
-  const double machine_busy = MachineBusySeconds() - machine_start;
+  const std::optional<double> machine_busy = BusyBetween(machine_start, MachineBusySeconds());
   const absl::Time end = absl::Now();
   at_end();
   for (std::thread& thread : threads) thread.join();
@@ -386,8 +394,9 @@ Figures RunPostgres(const std::string& conninfo,
   std::vector<std::vector<double>> latencies(clients);
   std::vector<int64_t> events(clients, 0), errors(clients, 0), lost_races(clients, 0);
   std::vector<std::thread> threads;
-  const absl::Time start = absl::Now();
-  const double machine_start = MachineBusySeconds();
+  // Timed from when every connection is open and its statements prepared (each connection starts
+  // a server process) to when the last one has written its share.
+  std::latch ready(clients + 1);
   for (int d = 0; d < clients; ++d) {
     threads.emplace_back([&, d] {
       PGconn* connection = Connect(conninfo);
@@ -402,6 +411,7 @@ Figures RunPostgres(const std::string& conninfo,
                     "VALUES ($1, $2, $3, $4, $5, $6)",
                     6, nullptr);
       PQclear(prepared);
+      ready.arrive_and_wait();
       for (const RecordedAppend& append : appends_by_desk[d]) {
         const absl::Time sent = absl::Now();
         if (AppendToPostgres(connection, append, &lost_races[d])) {
@@ -414,10 +424,13 @@ Figures RunPostgres(const std::string& conninfo,
       PQfinish(connection);
     });
   }
+  ready.arrive_and_wait();
+  const absl::Time start = absl::Now();
+  const std::optional<double> machine_start = MachineBusySeconds();
   for (std::thread& thread : threads) thread.join();
   Figures figures;
   figures.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  figures.machine_busy_seconds = MachineBusySeconds() - machine_start;
+  figures.machine_busy_seconds = BusyBetween(machine_start, MachineBusySeconds());
   for (int d = 0; d < clients; ++d) {
     figures.events += events[d];
     figures.errors += errors[d];
@@ -427,9 +440,15 @@ Figures RunPostgres(const std::string& conninfo,
   return figures;
 }
 
-// How busy the machine's cores were during the measurement, as a share of all of them.
-double MachineBusyPercent(const Figures& f) {
-  return f.seconds > 0 ? 100 * f.machine_busy_seconds / (f.seconds * MachineCores()) : 0;
+// The machine's busy CPU per event written, in µs; nullopt without events or a busy figure.
+std::optional<double> MachineMicrosPerEvent(const Figures& f) {
+  if (f.events <= 0 || !f.machine_busy_seconds.has_value()) return std::nullopt;
+  return *f.machine_busy_seconds * 1e6 / static_cast<double>(f.events);
+}
+
+// `value` printed with no decimals, or "-".
+std::string OrDash(std::optional<double> value) {
+  return value.has_value() ? absl::StrFormat("%.0f", *value) : "-";
 }
 
 void PrintRow(const char* system, int clients, const Figures& f) {
@@ -437,13 +456,16 @@ void PrintRow(const char* system, int clients, const Figures& f) {
   const std::string events = f.events > 0 ? absl::StrFormat("%.0f", f.events / f.seconds) : "-";
   const std::string cpu =
       f.cpu_us_per_call.has_value() ? absl::StrFormat("%.0f", *f.cpu_us_per_call) : "-";
-  const std::string machine_per_event =
-      f.events > 0 ? absl::StrFormat("%.0f", f.machine_busy_seconds * 1e6 / f.events) : "-";
-  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld %10lld %12s %9.0f %14s\n", system,
+  // How busy the machine's cores were during the measurement, as a share of all of them.
+  std::optional<double> busy_percent;
+  if (f.machine_busy_seconds.has_value() && f.seconds > 0) {
+    busy_percent = 100 * *f.machine_busy_seconds / (f.seconds * MachineCores());
+  }
+  std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld %10lld %12s %9s %14s\n", system,
               clients, f.operations / f.seconds, events.c_str(), f.p50_ms, f.p99_ms,
               static_cast<long long>(f.errors), static_cast<long long>(f.refused),
-              static_cast<long long>(f.lost_races), cpu.c_str(), MachineBusyPercent(f),
-              machine_per_event.c_str());
+              static_cast<long long>(f.lost_races), cpu.c_str(), OrDash(busy_percent).c_str(),
+              OrDash(MachineMicrosPerEvent(f)).c_str());
 }
 
 }  // namespace
@@ -457,6 +479,8 @@ int main(int argc, char** argv) {
   const std::string dir = absl::GetFlag(FLAGS_bench_dir) + "/command_bench";
   std::vector<std::pair<int, std::pair<Figures, Figures>>> results;
   std::vector<Figures> without_read_models, floors;
+  // Whatever else keeps the machine busy counts in every row's busy figures: measured first.
+  const std::optional<double> busy_before = MachineBusyShare(absl::Seconds(2));
   for (absl::string_view count : absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
     int clients = 0;
     if (!absl::SimpleAtoi(count, &clients) || clients < 1) return 2;
@@ -478,7 +502,9 @@ int main(int argc, char** argv) {
       "that lost a race for a stream's next version, tried again within their op; CPU per call: "
       "this process's, server, read models and callers, refused calls included; busy: the "
       "machine's cores, all processes; machine CPU per event: that busy time over the events "
-      "written, so PostgreSQL's server processes count too)\n");
+      "written, so PostgreSQL's server processes count too; busy before the runs, nothing of "
+      "ours running: %s %%)\n",
+      busy_before.has_value() ? absl::StrFormat("%.1f", 100 * *busy_before).c_str() : "-");
   std::printf("%-26s %8s %12s %12s %10s %10s %8s %8s %10s %12s %9s %14s\n", "system", "clients",
               "ops/s", "events/s", "p50 ms", "p99 ms", "errors", "refused", "lost race",
               "CPU us/call", "busy %", "machine us/ev");
@@ -492,7 +518,6 @@ int main(int argc, char** argv) {
   if (!pg.empty()) {
     // The ceiling: Stipple's ratio if each command cost no more than a health check, at the
     // run's events per command.
-    // Machine CPU per event: below 1, Stipple does an event's work on less of the machine.
     std::printf("\n%-8s %22s %22s %22s %24s\n", "clients", "events/s ratio (S/PG)",
                 "p99 ratio (S/PG)", "grpc floor ratio", "CPU/event ratio (S/PG)");
     for (size_t i = 0; i < results.size(); ++i) {
@@ -502,15 +527,18 @@ int main(int argc, char** argv) {
       const double pg_events_per_second = p.events / p.seconds;
       const double events_per_command =
           s.operations > 0 ? static_cast<double>(s.events) / s.operations : 0;
-      const double cpu_per_event_ratio =
-          s.events > 0 && p.events > 0 && p.machine_busy_seconds > 0
-              ? (s.machine_busy_seconds / s.events) / (p.machine_busy_seconds / p.events)
-              : 0;
+      // Below 1, Stipple does an event's work on less of the machine than PostgreSQL.
+      const std::optional<double> stipple_cpu = MachineMicrosPerEvent(s);
+      const std::optional<double> peer_cpu = MachineMicrosPerEvent(p);
+      const std::string cpu_per_event_ratio =
+          stipple_cpu.has_value() && peer_cpu.has_value() && *peer_cpu > 0
+              ? absl::StrFormat("%.2f", *stipple_cpu / *peer_cpu)
+              : "-";
       std::printf(
-          "%-8d %22.2f %22.2f %22.2f %24.2f\n", clients,
+          "%-8d %22.2f %22.2f %22.2f %24s\n", clients,
           (s.events / s.seconds) / pg_events_per_second, s.p99_ms / p.p99_ms,
           floors[i].operations / floors[i].seconds * events_per_command / pg_events_per_second,
-          cpu_per_event_ratio);
+          cpu_per_event_ratio.c_str());
     }
   }
   return 0;

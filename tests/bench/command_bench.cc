@@ -459,7 +459,7 @@ void PrintRow(const char* system, int clients, const Figures& f) {
   // How busy the machine's cores were during the measurement, as a share of all of them.
   std::optional<double> busy_percent;
   if (f.machine_busy_seconds.has_value() && f.seconds > 0) {
-    busy_percent = 100 * *f.machine_busy_seconds / (f.seconds * MachineCores());
+    busy_percent = 100 * ShareOfCores(*f.machine_busy_seconds, f.seconds);
   }
   std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld %10lld %12s %9s %14s\n", system,
               clients, f.operations / f.seconds, events.c_str(), f.p50_ms, f.p99_ms,

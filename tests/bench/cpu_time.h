@@ -47,6 +47,11 @@ inline int MachineCores() {
   return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
+// The share (0..1) of the machine's cores that `busy_seconds` over `wall_seconds` kept busy.
+inline double ShareOfCores(double busy_seconds, double wall_seconds) {
+  return wall_seconds > 0 ? busy_seconds / (wall_seconds * MachineCores()) : 0;
+}
+
 // Busy seconds between two readings, if both were read.
 inline std::optional<double> BusyBetween(std::optional<double> start, std::optional<double> end) {
   if (!start.has_value() || !end.has_value() || *end < *start) return std::nullopt;
@@ -60,7 +65,7 @@ inline std::optional<double> MachineBusyShare(absl::Duration window) {
   absl::SleepFor(window);
   const std::optional<double> busy = BusyBetween(start, MachineBusySeconds());
   if (!busy.has_value()) return std::nullopt;
-  return *busy / (absl::ToDoubleSeconds(window) * MachineCores());
+  return ShareOfCores(*busy, absl::ToDoubleSeconds(window));
 }
 
 }  // namespace stipple::bench

@@ -10,8 +10,6 @@
 // at once, so their appends share WAL syncs.
 // Prints events/s for the scan and for the rebuild of all four read models, and their ratio.
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -25,6 +23,7 @@
 #include "eventstore/rocksdb_event_store.h"
 #include "projections/read_models.h"
 #include "services/process_settings.h"
+#include "tests/bench/cpu_time.h"
 #include "tests/projections/workload.h"
 
 using stipple::eventstore::GlobalPosition;
@@ -101,13 +100,7 @@ int main(int argc, char** argv) {
   }
   const double scan_seconds = absl::ToDoubleSeconds(absl::Now() - scan_start);
 
-  auto cpu_seconds = [] {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  };
-  const double fold_cpu_start = cpu_seconds();
+  const double fold_cpu_start = stipple::bench::ProcessCpuSeconds();
   const absl::Time fold_start = absl::Now();
   auto models = stipple::projections::ReadModels::Start(**store, dir + "/read_models");
   if (!models.ok()) return 1;
@@ -115,7 +108,7 @@ int main(int argc, char** argv) {
     if (!(*models)->runner(name)->WaitFor(head, absl::InfiniteFuture()).ok()) return 1;
   }
   const double fold_seconds = absl::ToDoubleSeconds(absl::Now() - fold_start);
-  const double fold_cpu = cpu_seconds() - fold_cpu_start;
+  const double fold_cpu = stipple::bench::ProcessCpuSeconds() - fold_cpu_start;
 
   std::printf("%-40s %12s\n", "", "events/s");
   std::printf("%-40s %12.0f\n", "scan + decode (baseline)", scanned / scan_seconds);

@@ -74,6 +74,11 @@ std::vector<std::string> IndexKeys(const ClientSummary& s) {
   return keys;
 }
 
+// The index keys a summary implies (ModelCache::ImpliedKeys): kept in step by the model.
+std::vector<std::string> SummaryIndexKeys(const google::protobuf::MessageLite& summary) {
+  return IndexKeys(static_cast<const ClientSummary&>(summary));
+}
+
 }  // namespace
 
 std::string SummaryKey(const std::string& client_id) { return "c/" + client_id; }
@@ -199,9 +204,10 @@ absl::Status ClientSummaryProjection::Apply(const eventstore::RecordedEvent& eve
                                             ModelWriter& model) {
   if (!absl::StartsWith(event.stream, "client-")) return absl::OkStatus();
   const std::string client_id = event.stream.substr(7);
-  // A client's summary changes with each of their events: it stays decoded between them.
+  // A client's summary changes with each of their events: it stays decoded between them, and its
+  // index keys are worked out when it is encoded, not at every event.
   absl::StatusOr<ClientSummary*> held =
-      model.MutableIfPresent<ClientSummary>(SummaryKey(client_id));
+      model.MutableIfPresent<ClientSummary>(SummaryKey(client_id), &SummaryIndexKeys);
   if (!held.ok()) return held.status();
   const bool found = *held != nullptr;
   if (found && PositionOnlyTypes().Contains(event.type)) {
@@ -213,24 +219,12 @@ absl::Status ClientSummaryProjection::Apply(const eventstore::RecordedEvent& eve
     return absl::DataLossError("client event does not parse");
   }
   if (!found) {
-    held = model.Mutable<ClientSummary>(SummaryKey(client_id));
+    held = model.Mutable<ClientSummary>(SummaryKey(client_id), &SummaryIndexKeys);
     if (!held.ok()) return held.status();
   }
   ClientSummary& summary = **held;
-  std::vector<std::string> old_keys = found ? IndexKeys(summary) : std::vector<std::string>{};
   ApplyToSummary(client_event, event, summary);
   if (summary.client_id().empty()) summary.set_client_id(client_id);
-  // Most events leave every index key as it was: only the ones that change are written.
-  const std::vector<std::string> new_keys = IndexKeys(summary);
-  auto listed = [](const std::vector<std::string>& keys, const std::string& key) {
-    return std::find(keys.begin(), keys.end(), key) != keys.end();
-  };
-  for (const std::string& key : old_keys) {
-    if (!listed(new_keys, key)) model.Delete(key);
-  }
-  for (const std::string& key : new_keys) {
-    if (!listed(old_keys, key)) model.Put(key, "");
-  }
   return absl::OkStatus();
 }
 

@@ -25,8 +25,9 @@ const std::optional<std::string>* ModelCache::Find(const std::string& key) {
   static const std::optional<std::string> kAbsent;
   auto it = entries_.find(key);
   if (it != entries_.end()) {
-    if (it->second.decoded) Encode(it->second);
-    return &it->second.value;
+    Entry& entry = it->second;  // Nodes stay put while Encode adds implied keys.
+    if (entry.decoded) Encode(entry);
+    return &entry.value;
   }
   return complete_ ? &kAbsent : nullptr;
 }
@@ -36,11 +37,29 @@ void ModelCache::Encode(Entry& entry) {
   bytes_ -= entry.decoded_cost;
   entry.value = DeterministicBytes(*entry.decoded);
   bytes_ += entry.value->size();
+  if (entry.implied != nullptr) {
+    const std::vector<std::string> implied = entry.implied(*entry.decoded);
+    const std::vector<std::string>& before = entry.implied_before;
+    auto listed = [](const std::vector<std::string>& keys, const std::string& key) {
+      return std::find(keys.begin(), keys.end(), key) != keys.end();
+    };
+    for (const std::string& key : before) {
+      if (!listed(implied, key)) Change(key, std::nullopt);
+    }
+    for (const std::string& key : implied) {
+      if (!listed(before, key)) Change(key, "");
+    }
+    entry.implied = nullptr;
+    entry.implied_before.clear();
+    entry.implied_before.shrink_to_fit();
+  }
   entry.decoded.reset();
   entry.decoded_cost = 0;
 }
 
 void ModelCache::Uncount(const std::string& key, Entry& entry) {
+  // Replaced or dropped as a whole, an entry with implied keys would leave them stale.
+  assert(entry.implied == nullptr);
   if (entry.decoded) ++decoded_epoch_;
   bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
   entry.decoded.reset();
@@ -88,7 +107,8 @@ google::protobuf::MessageLite* ModelCache::Decoded(const std::string& key) {
 }
 
 google::protobuf::MessageLite* ModelCache::HoldDecoded(
-    const std::string& key, std::unique_ptr<google::protobuf::MessageLite> message) {
+    const std::string& key, std::unique_ptr<google::protobuf::MessageLite> message,
+    ImpliedKeys implied, bool new_entry) {
   auto [it, inserted] = entries_.try_emplace(key);
   Entry& entry = it->second;
   size_t encoded_size = 0;
@@ -101,6 +121,13 @@ google::protobuf::MessageLite* ModelCache::HoldDecoded(
   }
   entry.decoded = std::move(message);
   entry.decoded_cost = DecodedCost(encoded_size);
+  if (implied != nullptr) {
+    entry.implied = implied;
+    if (!new_entry) entry.implied_before = implied(*entry.decoded);
+    for (const std::string& implied_key : entry.implied_before) {
+      entry.decoded_cost += sizeof(implied_key) + implied_key.size();
+    }
+  }
   bytes_ += Cost(key, std::nullopt) + entry.decoded_cost;
   ListChanged(*it);
   return entry.decoded.get();
@@ -114,7 +141,9 @@ bool ModelCache::NothingToWrite(const Entry& entry) {
 std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() {
   std::vector<ChangeRef> changes;
   changes.reserve(changed_.size() + write_only_.entries().size());
-  for (Entries::value_type* changed : changed_) {  // Listed entries stay until written.
+  // Listed entries stay until written. Encoding one may list the keys it implies: by index.
+  for (size_t i = 0; i < changed_.size(); ++i) {
+    Entries::value_type* changed = changed_[i];
     Entry& entry = changed->second;
     if (entry.decoded) Encode(entry);
     if (NothingToWrite(entry)) continue;

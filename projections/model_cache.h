@@ -15,6 +15,11 @@
 //
 // Write-only entries (history lines, one per event) are never read back: they are only listed for
 // the next write, never looked up, and forgotten once written.
+//
+// An entry held decoded may imply other keys (a client summary's index keys), each stored with an
+// empty value: the cache works them out from the message when it is first held and again when it
+// is encoded, and changes the ones that differ, rather than the projection changing them at every
+// event.
 
 #include <cstddef>
 #include <cstdint>
@@ -49,12 +54,22 @@ class ModelCache {
   // it otherwise, and adds each key once.
   void AddWriteOnly(std::string_view key, std::string_view value);
 
+  // The keys an entry's message implies, each stored with an empty value (see the top). A pure
+  // function of the message, and a key always implies keys through the same function. The keys it
+  // implies are kept up to date while the entry is held as bytes; while it is held decoded they
+  // are as they were when it was first held, until it is encoded.
+  using ImpliedKeys = std::vector<std::string> (*)(const google::protobuf::MessageLite& message);
+
   // The message of `key` if the entry is held decoded, to be changed in place: the entry counts
   // as changed. Null otherwise.
   google::protobuf::MessageLite* Decoded(const std::string& key);
-  // Holds `message` as the entry of `key` from now on, changed, and returns it.
-  google::protobuf::MessageLite* HoldDecoded(
-      const std::string& key, std::unique_ptr<google::protobuf::MessageLite> message);
+  // Holds `message` as the entry of `key` from now on, changed, and returns it. `implied` (may be
+  // null) gives the keys the entry implies; `new_entry`: the message is not the model's value of
+  // `key` but a new one for an absent entry, which implies no key yet. An entry with implied keys
+  // is changed only in place, never with Change.
+  google::protobuf::MessageLite* HoldDecoded(const std::string& key,
+                                             std::unique_ptr<google::protobuf::MessageLite> message,
+                                             ImpliedKeys implied = nullptr, bool new_entry = false);
 
   // The projection's memo of type `Memo` (see ModelWriter::memo): the one made since no entry held
   // decoded has been encoded or dropped, or else a new, empty one (also when the memo held is of
@@ -94,13 +109,17 @@ class ModelCache {
     // When set, the entry's value (and `value` is unset): always a changed entry.
     std::unique_ptr<google::protobuf::MessageLite> decoded;
     size_t decoded_cost = 0;  // What `decoded` is counted as in `bytes_`.
+    // While held decoded: the function of the keys it implies, and those keys as the model holds
+    // them (as they were when it was first held).
+    ImpliedKeys implied = nullptr;
+    std::vector<std::string> implied_before;
     bool changed = false;
     bool maybe_stored = true;  // The database may hold the key.
   };
   using Entries = absl::node_hash_map<std::string, Entry>;  // Nodes do not move: `changed_` points.
   static size_t Cost(const std::string& key, const std::optional<std::string>& value);
   static bool NothingToWrite(const Entry& entry);
-  // Encodes a decoded entry into its value.
+  // Encodes a decoded entry into its value, and changes the keys it implies that differ.
   void Encode(Entry& entry);
   // Takes the entry's value, decoded or not, out of `bytes_` and ends its decoded form.
   void Uncount(const std::string& key, Entry& entry);

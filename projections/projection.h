@@ -63,14 +63,19 @@ class ModelWriter {
   // as the same `Message` type. The pointer is valid until the entry's decoded form ends: when the
   // changes are listed for a write, when the cache is cleared after a failure, or once the key is
   // also read or written with Get/Put/Delete (a memo made before is then empty again; see memo()).
+  // `implied`, when given, lists the keys the entry implies (its index keys: see
+  // ModelCache::ImpliedKeys), which the model then keeps in step with it; such an entry is never
+  // Put or Deleted.
   template <typename Message>
-  absl::StatusOr<Message*> Mutable(const std::string& key) {
-    return MutableEntry<Message>(key, /*create=*/true);
+  absl::StatusOr<Message*> Mutable(const std::string& key,
+                                   ModelCache::ImpliedKeys implied = nullptr) {
+    return MutableEntry<Message>(key, /*create=*/true, implied);
   }
   // The same, but null for an absent entry (and nothing changes).
   template <typename Message>
-  absl::StatusOr<Message*> MutableIfPresent(const std::string& key) {
-    return MutableEntry<Message>(key, /*create=*/false);
+  absl::StatusOr<Message*> MutableIfPresent(const std::string& key,
+                                            ModelCache::ImpliedKeys implied = nullptr) {
+    return MutableEntry<Message>(key, /*create=*/false, implied);
   }
 
   // A projection's memo: what it keeps across the events of a fold to find entries faster —
@@ -87,7 +92,8 @@ class ModelWriter {
 
  private:
   template <typename Message>
-  absl::StatusOr<Message*> MutableEntry(const std::string& key, bool create) {
+  absl::StatusOr<Message*> MutableEntry(const std::string& key, bool create,
+                                        ModelCache::ImpliedKeys implied) {
     if (google::protobuf::MessageLite* held = cache_.Decoded(key)) {
       return static_cast<Message*>(held);
     }
@@ -95,7 +101,8 @@ class ModelWriter {
     absl::StatusOr<bool> found = GetProto(key, message.get());
     if (!found.ok()) return found.status();
     if (!*found && !create) return nullptr;
-    return static_cast<Message*>(cache_.HoldDecoded(key, std::move(message)));
+    return static_cast<Message*>(
+        cache_.HoldDecoded(key, std::move(message), implied, /*new_entry=*/!*found));
   }
 
   const Generation& generation_;

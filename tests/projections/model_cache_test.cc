@@ -6,6 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "projections/deterministic_bytes.h"
 #include "stipple/projections/v1/read_models.pb.h"
 
@@ -264,6 +268,77 @@ TEST(ModelCacheTest, AWriteRetriedAfterAFullDiskListsTheSameDecodedChanges) {
               ElementsAre(Pair("h/1", "line"), Pair("r/day", DeterministicBytes(changed))));
   cache.MarkWritten();
   EXPECT_THAT(Changes(cache), ElementsAre());
+}
+
+// Counters imply one index key per count they hold: "i/consultations/<n>" and, once plans
+// are agreed, "i/plans/<n>".
+std::vector<std::string> CountIndex(const google::protobuf::MessageLite& message) {
+  const auto& counters = static_cast<const Counters&>(message);
+  std::vector<std::string> keys = {"i/consultations/" + std::to_string(counters.consultations())};
+  if (counters.plans_agreed() > 0) {
+    keys.push_back("i/plans/" + std::to_string(counters.plans_agreed()));
+  }
+  return keys;
+}
+
+Counters* HoldIndexed(ModelCache& cache, const std::string& key, bool new_entry) {
+  auto counters = std::make_unique<Counters>();
+  if (const std::optional<std::string>* stored = cache.Find(key);
+      stored != nullptr && stored->has_value()) {
+    counters->ParseFromString(**stored);
+  }
+  return static_cast<Counters*>(
+      cache.HoldDecoded(key, std::move(counters), &CountIndex, new_entry));
+}
+
+TEST(ModelCacheTest, KeysADecodedEntryImpliesChangeOnlyWhenItIsEncodedAndOnlyWhereTheyDiffer) {
+  ModelCache cache(1 << 20, /*complete=*/true);
+  Counters* held = HoldIndexed(cache, "r/a", /*new_entry=*/true);
+  held->set_consultations(1);
+  held->set_consultations(2);  // Only the keys of the last state are written.
+  Counters two;
+  two.set_consultations(2);
+  EXPECT_THAT(Changes(cache),
+              ElementsAre(Pair("i/consultations/2", ""), Pair("r/a", DeterministicBytes(two))));
+  cache.MarkWritten();
+
+  held = HoldIndexed(cache, "r/a", /*new_entry=*/false);
+  held->set_plans_agreed(1);  // Adds a key, keeps one.
+  EXPECT_NE(cache.Decoded("r/a"), nullptr);
+  Counters planned = two;
+  planned.set_plans_agreed(1);
+  EXPECT_THAT(Changes(cache),
+              ElementsAre(Pair("i/plans/1", ""), Pair("r/a", DeterministicBytes(planned))));
+  cache.MarkWritten();
+
+  held = HoldIndexed(cache, "r/a", /*new_entry=*/false);
+  held->set_consultations(3);  // Replaces a key.
+  held->set_plans_agreed(0);   // Drops one.
+  // Read as bytes, the entry is encoded: its keys are up to date from then on.
+  EXPECT_NE(cache.Find("r/a"), nullptr);
+  EXPECT_EQ(cache.Find("i/consultations/2")->has_value(), false);
+  EXPECT_EQ(**cache.Find("i/consultations/3"), "");
+  Counters three;
+  three.set_consultations(3);
+  EXPECT_THAT(Changes(cache),
+              ElementsAre(Pair("i/consultations/2", "<deleted>"), Pair("i/consultations/3", ""),
+                          Pair("i/plans/1", "<deleted>"), Pair("r/a", DeterministicBytes(three))));
+}
+
+TEST(ModelCacheTest, KeysImpliedByAnEntryListedForAFailedWriteAreListedAgainWithLaterChanges) {
+  ModelCache cache(1 << 20, /*complete=*/false);
+  cache.Remember("r/a", std::nullopt);
+  HoldIndexed(cache, "r/a", /*new_entry=*/true)->set_consultations(1);
+  const auto first = Changes(cache);  // The write fails (a full disk): no MarkWritten.
+  ASSERT_THAT(first, ElementsAre(Pair("i/consultations/1", ""), Pair("r/a", ::testing::_)));
+  // The next event, before the retry: held again from the listed bytes.
+  HoldIndexed(cache, "r/a", /*new_entry=*/false)->set_consultations(2);
+  Counters two;
+  two.set_consultations(2);
+  // The key listed for the failed write was never stored: perhaps it was, so it is deleted.
+  EXPECT_THAT(Changes(cache),
+              ElementsAre(Pair("i/consultations/1", "<deleted>"), Pair("i/consultations/2", ""),
+                          Pair("r/a", DeterministicBytes(two))));
 }
 
 }  // namespace

@@ -74,9 +74,6 @@ void LiveFeed::Close() {
   live_.clear();
 }
 
-bool LiveFeed::closed() const {
-  absl::MutexLock lock(&mu_);
-  return closed_;
-}
+bool LiveFeed::closed() const { return closed_; }
 
 }  // namespace stipple::eventstore

@@ -6,6 +6,7 @@
 // up to the published head. Publishing never blocks on a consumer: a subscriber whose bounded
 // buffer is full is dropped from the feed and told it fell behind.
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -66,7 +67,8 @@ class LiveFeed {
  private:
   mutable absl::Mutex mu_;
   GlobalPosition head_ ABSL_GUARDED_BY(mu_);
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // Set under `mu_`; read without it too: every catch-up reader checks it for every event.
+  std::atomic<bool> closed_{false};
   std::vector<std::shared_ptr<SubscriberBuffer>> live_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -102,13 +102,16 @@ absl::StatusOr<std::shared_ptr<const LogPageCache::Page>> CatchUpSubscription::R
   const size_t limit =
       cache_reader_.has_value() ? page_events - checkpoint_ % page_events : page_events;
   if (cache_reader_.has_value()) {
-    if (std::shared_ptr<const LogPageCache::Page> page = cache_reader_->Find(from, limit)) {
+    if (std::shared_ptr<const LogPageCache::Page> page = cache_reader_->FindOrClaim(from, limit)) {
       end_of_log_ = false;  // A kept page is complete: the next read finds out.
       return page;
     }
   }
   absl::StatusOr<LogSlice> slice = store_.ReadAll(from, limit, filter_);
-  if (!slice.ok()) return slice.status();
+  if (!slice.ok()) {
+    if (cache_reader_.has_value()) cache_reader_->Abandon(from);
+    return slice.status();
+  }
   auto page = std::make_shared<LogPageCache::Page>();
   page->events.reserve(slice->events.size());
   for (RecordedEvent& event : slice->events) {

@@ -23,29 +23,75 @@ void LogPageCache::Reader::Leave() {
   if (!id_.has_value()) return;
   absl::MutexLock lock(&cache_->mu_);
   cache_->places_.erase(*id_);
+  std::erase_if(cache_->claims_, [this](const auto& claim) { return claim.second.reader == *id_; });
   id_.reset();
   cache_->DropPassed();
+}
+
+std::shared_ptr<const LogPageCache::Page> LogPageCache::PlaceAndFind(
+    std::optional<uint64_t>& reader, GlobalPosition from, size_t limit) {
+  if (!reader.has_value()) reader = next_reader_id_++;
+  places_[*reader] = Place{from, absl::Now()};
+  DropPassed();
+  auto it = pages_.find(from);
+  if (it == pages_.end() || it->second.limit != limit) return nullptr;
+  return it->second.page;
+}
+
+void LogPageCache::EndClaim(uint64_t reader, GlobalPosition from) {
+  auto claim = claims_.find(from);
+  if (claim != claims_.end() && claim->second.reader == reader) claims_.erase(claim);
 }
 
 std::shared_ptr<const LogPageCache::Page> LogPageCache::Reader::Find(GlobalPosition from,
                                                                      size_t limit) {
   absl::MutexLock lock(&cache_->mu_);
-  if (!id_.has_value()) id_ = cache_->next_reader_id_++;
-  cache_->places_[*id_] = Place{from, absl::Now()};
-  cache_->DropPassed();
-  auto it = cache_->pages_.find(from);
-  if (it == cache_->pages_.end() || it->second.limit != limit) return nullptr;
-  return it->second.page;
+  return cache_->PlaceAndFind(id_, from, limit);
+}
+
+std::shared_ptr<const LogPageCache::Page> LogPageCache::Reader::FindOrClaim(GlobalPosition from,
+                                                                            size_t limit,
+                                                                            absl::Duration wait) {
+  LogPageCache& cache = *cache_;
+  absl::MutexLock lock(&cache.mu_);
+  if (auto page = cache.PlaceAndFind(id_, from, limit)) return page;
+  auto claimed_by_another = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(cache.mu_) {
+    auto claim = cache.claims_.find(from);
+    return claim != cache.claims_.end() && claim->second.limit == limit &&
+           claim->second.reader != *id_;
+  };
+  if (claimed_by_another()) {
+    // Until the page is kept, or its read ends without keeping it (incomplete, over budget,
+    // failed), or the wait is over.
+    auto settled = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(cache.mu_) {
+      auto it = cache.pages_.find(from);
+      return (it != cache.pages_.end() && it->second.limit == limit) || !claimed_by_another();
+    };
+    cache.mu_.AwaitWithTimeout(absl::Condition(&settled), wait);
+    if (auto page = cache.PlaceAndFind(id_, from, limit)) return page;
+    if (claimed_by_another()) return nullptr;  // Waited long enough: read it too.
+  }
+  cache.claims_[from] = Claim{limit, *id_};
+  return nullptr;
+}
+
+void LogPageCache::Reader::Abandon(GlobalPosition from) {
+  if (!id_.has_value()) return;
+  absl::MutexLock lock(&cache_->mu_);
+  cache_->EndClaim(*id_, from);
 }
 
 void LogPageCache::Reader::Keep(GlobalPosition from, size_t limit,
                                 std::shared_ptr<const Page> page) {
-  if (!id_.has_value() || page->events.size() < limit) return;  // Incomplete: may still grow.
+  if (!id_.has_value()) return;
+  // Incomplete, the page may still grow: not kept.
+  const bool complete = page->events.size() >= limit;
   // DropPassed relies on it: a passed page starts below the lowest reader's place.
-  assert(page->next_position > from);
-  const size_t bytes = ApproximateBytes(*page);
+  assert(!complete || page->next_position > from);
+  const size_t bytes = complete ? ApproximateBytes(*page) : 0;
   absl::MutexLock lock(&cache_->mu_);
-  if (cache_->bytes_ + bytes > cache_->budget_bytes_) return;
+  cache_->EndClaim(*id_, from);
+  if (!complete || cache_->bytes_ + bytes > cache_->budget_bytes_) return;
   auto [it, inserted] = cache_->pages_.try_emplace(from, Kept{limit, bytes, std::move(page)});
   if (inserted) cache_->bytes_ += bytes;
 }

@@ -10,6 +10,7 @@
 // free room). Only complete pages are kept: one that reached the log's head may still grow.
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,8 +44,15 @@ class LogPageCache {
 
     // The page of `limit` events read from `from`, or null. Places this reader at `from`.
     std::shared_ptr<const Page> Find(GlobalPosition from, size_t limit);
+    // As Find; but when another reader is reading that page, waits for it (up to `wait`) rather
+    // than reading it too: readers folding side by side often reach a page at the same moment.
+    // On null, this reader reads the page, and then Keeps it or Abandons the read.
+    std::shared_ptr<const Page> FindOrClaim(GlobalPosition from, size_t limit,
+                                            absl::Duration wait = absl::Seconds(1));
     // Keeps a page this reader read from `from` with `limit`, if complete and within budget.
     void Keep(GlobalPosition from, size_t limit, std::shared_ptr<const Page> page);
+    // The read of the page from `from` failed: readers waiting for it read it themselves.
+    void Abandon(GlobalPosition from);
     // Stops holding pages back (the reader follows the live feed now); the next Find places it
     // again.
     void Leave();
@@ -68,14 +76,26 @@ class LogPageCache {
     GlobalPosition from;
     absl::Time at;  // When the reader last asked for a page.
   };
+  // A page a reader is reading (FindOrClaim).
+  struct Claim {
+    size_t limit;
+    uint64_t reader;
+  };
   // Drops pages every reader that is still reading has moved past.
   void DropPassed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Places `reader` (a new id when unset) at `from`, drops passed pages, and returns the page
+  // kept from `from` with `limit`, or null.
+  std::shared_ptr<const Page> PlaceAndFind(std::optional<uint64_t>& reader, GlobalPosition from,
+                                           size_t limit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends `reader`'s claim on the page from `from`, if it holds it.
+  void EndClaim(uint64_t reader, GlobalPosition from) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t budget_bytes_;
   const absl::Duration idle_reader_after_;
   mutable absl::Mutex mu_;
-  std::map<GlobalPosition, Kept> pages_ ABSL_GUARDED_BY(mu_);  // By the position read from.
-  std::map<uint64_t, Place> places_ ABSL_GUARDED_BY(mu_);      // By reader.
+  std::map<GlobalPosition, Kept> pages_ ABSL_GUARDED_BY(mu_);    // By the position read from.
+  std::map<uint64_t, Place> places_ ABSL_GUARDED_BY(mu_);        // By reader.
+  std::map<GlobalPosition, Claim> claims_ ABSL_GUARDED_BY(mu_);  // By the position read from.
   uint64_t next_reader_id_ ABSL_GUARDED_BY(mu_) = 0;
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 
 namespace stipple::eventstore {
@@ -135,6 +137,66 @@ TEST(LogPageCacheTest, KeepsNeitherAnIncompletePageNorOneOverBudget) {
   EXPECT_EQ(cache->pages(), 1u);
   EXPECT_GT(cache->bytes(), 0u);
   EXPECT_LE(cache->bytes(), 4096u);
+}
+
+// Readers folding side by side reach a page at about the same moment: one reads it, the others
+// wait for it rather than read it too.
+TEST(LogPageCacheTest, AReaderWaitsForThePageAnotherReaderIsReadingAndGetsIt) {
+  auto cache = std::make_shared<LogPageCache>(1 << 20);
+  LogPageCache::Reader first(cache);
+  LogPageCache::Reader second(cache);
+  ASSERT_EQ(first.FindOrClaim(1, 4), nullptr);  // First reads it.
+  std::shared_ptr<const LogPageCache::Page> got;
+  absl::Notification done;
+  std::thread waiter([&] {
+    got = second.FindOrClaim(1, 4, absl::Seconds(30));
+    done.Notify();
+  });
+  EXPECT_FALSE(done.WaitForNotificationWithTimeout(absl::Milliseconds(100)))
+      << "the second reader should wait for the first's read";
+  auto page = PageOf(1, 4);
+  first.Keep(1, 4, page);
+  waiter.join();
+  EXPECT_EQ(got, page);
+  EXPECT_EQ(second.FindOrClaim(1, 8), nullptr) << "a read of another length is another page";
+}
+
+TEST(LogPageCacheTest, WhenTheClaimedReadFailsOrTheReaderLeavesAWaiterReadsThePageItself) {
+  auto cache = std::make_shared<LogPageCache>(1 << 20);
+  LogPageCache::Reader failing(cache);
+  LogPageCache::Reader waiting(cache);
+  LogPageCache::Reader third(cache);
+  ASSERT_EQ(failing.FindOrClaim(1, 4), nullptr);
+  std::thread abandon([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    failing.Abandon(1);
+  });
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(waiting.FindOrClaim(1, 4, absl::Seconds(30)), nullptr);  // Claims it in turn.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10)) << "woken by the abandoned read";
+  abandon.join();
+
+  std::thread leave([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    waiting.Leave();  // Say its subscription ended: its claim ends with it.
+  });
+  EXPECT_EQ(third.FindOrClaim(1, 4, absl::Seconds(30)), nullptr);
+  leave.join();
+  auto page = PageOf(1, 4);
+  third.Keep(1, 4, page);
+  EXPECT_EQ(failing.FindOrClaim(1, 4), page);
+}
+
+TEST(LogPageCacheTest, AReaderWaitsNoLongerThanAskedAndAnIncompletePageEndsTheClaim) {
+  auto cache = std::make_shared<LogPageCache>(1 << 20);
+  LogPageCache::Reader slow(cache);
+  LogPageCache::Reader impatient(cache);
+  ASSERT_EQ(slow.FindOrClaim(1, 4), nullptr);
+  EXPECT_EQ(impatient.FindOrClaim(1, 4, absl::Milliseconds(20)), nullptr);  // Reads it too.
+  slow.Keep(1, 4, PageOf(1, 3));  // The log's head: not kept, the claim ends.
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(impatient.FindOrClaim(1, 4, absl::Seconds(30)), nullptr);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10)) << "nobody holds the page any more";
 }
 
 }  // namespace

@@ -100,6 +100,7 @@ class ModelCache {
 
   bool complete() const { return complete_; }
   size_t bytes() const { return bytes_ + write_only_.bytes(); }
+  size_t write_only_bytes() const { return write_only_.bytes(); }
   size_t budget() const { return budget_bytes_; }
   void set_budget(size_t budget_bytes) { budget_bytes_ = budget_bytes; }
 

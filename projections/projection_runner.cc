@@ -253,8 +253,10 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
   }
   // Catching up, a fold writes when it is caught up or its memory is full: one sorted table file
   // per cache-full, not one per batch (which piled level-0 files up faster than RocksDB could
-  // compact them, until it stopped every read model's writes).
-  if (catching_up && target.cache.bytes() <= target.cache.budget()) {
+  // compact them, until it stopped every read model's writes); or when its write-only entries
+  // reach their own, smaller budget.
+  if (catching_up && target.cache.bytes() <= target.cache.budget() &&
+      target.cache.write_only_bytes() <= options_.write_only_bytes) {
     return absl::OkStatus();
   }
   // Following live, the cache keeps only what recent events need.

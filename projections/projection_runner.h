@@ -32,6 +32,11 @@ struct RunnerOptions {
   // until caught up. (Catching up into a generation that has entries, it holds up to
   // `cache_bytes`.)
   size_t bulk_bytes = 128 << 20;
+  // Catching up, write-only entries (history lines) are written once they take this much, even
+  // while the cache has room: never read back, they gain nothing from being held, and a fold that
+  // holds less reuses its memory rather than touching new pages, which costs far more than the
+  // writes (RESULTS.md, "The rebuild: history lines written every 32 MiB").
+  size_t write_only_bytes = 32 << 20;
   // From this many changes on, a write goes in as a sorted table file: far cheaper than as many
   // memtable inserts, each a walk of a large skip list.
   size_t ingest_from_changes = 20000;

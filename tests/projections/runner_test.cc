@@ -281,6 +281,46 @@ TEST_F(RunnerTest, ACatchUpThatWroteSeveralTableFilesIsCompactedOnceCaughtUp) {
   EXPECT_EQ(compacted, "6:1");
 }
 
+// One history-like line per event, written once and never read back: 8 KiB each.
+class LineProjection : public Projection {
+ public:
+  std::string name() const override { return "lines"; }
+  absl::Status Apply(const eventstore::RecordedEvent& event, ModelWriter& model) override {
+    model.PutWriteOnly("line/" + eventstore::EncodeU64(event.position),
+                       std::string(8 << 10, static_cast<char>('a' + event.position % 26)));
+    return absl::OkStatus();
+  }
+};
+
+TEST_F(RunnerTest, ACatchUpWritesWriteOnlyEntriesOnceTheyReachTheirOwnBudget) {
+  AppendEvents(600);  // 4.7 MiB of lines.
+  auto fold = [&](size_t write_only_bytes, const std::string& path) {
+    const RunnerOptions options = {.max_batch_events = 13,
+                                   .write_only_bytes = write_only_bytes,
+                                   .ingest_from_changes = 1,
+                                   .compact_after_table_files = 0};
+    auto db = ReadModelDb::Open(path);
+    if (!db.ok()) {
+      ADD_FAILURE() << db.status();
+      return std::string();
+    }
+    ProjectionRunner runner(*store_, **db, std::make_unique<LineProjection>(), options);
+    EXPECT_TRUE(runner.Start().ok());
+    EXPECT_TRUE(runner.WaitFor(store_->HeadPosition(), absl::Now() + absl::Seconds(60)).ok());
+    std::map<std::string, std::string> model = Dump(*runner.serving());
+    for (eventstore::GlobalPosition p = 1; p <= store_->HeadPosition(); ++p) {
+      auto line = model.find("line/" + eventstore::EncodeU64(p));
+      EXPECT_TRUE(line != model.end() && line->second.size() == 8 << 10) << "line " << p;
+    }
+    return runner.serving()->FilesByLevel();
+  };
+  // The cache's budget (128 MiB) holds every line: one table file.
+  EXPECT_EQ(fold(32 << 20, dir_.path() + "/held"), "6:1");
+  // Written every 2 MiB or so: overlapping files, one level each.
+  const std::string written = fold(2 << 20, dir_.path() + "/written");
+  EXPECT_THAT(written, ::testing::HasSubstr(" ")) << written;
+}
+
 // The read models' database on `file_system`, and the Env it needs for as long as it is open.
 std::pair<std::unique_ptr<rocksdb::Env>, absl::StatusOr<std::unique_ptr<ReadModelDb>>> OpenModelsOn(
     const std::shared_ptr<rocksdb::FileSystem>& file_system, const std::string& path) {

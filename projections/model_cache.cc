@@ -34,12 +34,14 @@ const std::optional<std::string>* ModelCache::Find(const std::string& key) {
 
 void ModelCache::Encode(Entry& entry) {
   ++decoded_epoch_;
-  bytes_ -= entry.decoded_cost;
-  entry.value = DeterministicBytes(*entry.decoded);
+  // Taken out first: changing the implied keys below may not reach this entry's decoded form.
+  const std::unique_ptr<DecodedForm> decoded = std::move(entry.decoded);
+  bytes_ -= decoded->cost;
+  entry.value = DeterministicBytes(*decoded->message);
   bytes_ += entry.value->size();
-  if (entry.implied != nullptr) {
-    const std::vector<std::string> implied = entry.implied(*entry.decoded);
-    const std::vector<std::string>& before = entry.implied_before;
+  if (decoded->implied != nullptr) {
+    const std::vector<std::string> implied = decoded->implied(*decoded->message);
+    const std::vector<std::string>& before = decoded->implied_before;
     auto listed = [](const std::vector<std::string>& keys, const std::string& key) {
       return std::find(keys.begin(), keys.end(), key) != keys.end();
     };
@@ -49,21 +51,19 @@ void ModelCache::Encode(Entry& entry) {
     for (const std::string& key : implied) {
       if (!listed(before, key)) Change(key, "");
     }
-    entry.implied = nullptr;
-    entry.implied_before.clear();
-    entry.implied_before.shrink_to_fit();
   }
-  entry.decoded.reset();
-  entry.decoded_cost = 0;
 }
 
 void ModelCache::Uncount(const std::string& key, Entry& entry) {
-  // Replaced or dropped as a whole, an entry with implied keys would leave them stale.
-  assert(entry.implied == nullptr);
-  if (entry.decoded) ++decoded_epoch_;
-  bytes_ -= Cost(key, entry.value) + entry.decoded_cost;
+  size_t decoded_cost = 0;
+  if (entry.decoded) {
+    // Replaced or dropped as a whole, an entry with implied keys would leave them stale.
+    assert(entry.decoded->implied == nullptr);
+    ++decoded_epoch_;
+    decoded_cost = entry.decoded->cost;
+  }
+  bytes_ -= Cost(key, entry.value) + decoded_cost;
   entry.decoded.reset();
-  entry.decoded_cost = 0;
 }
 
 void ModelCache::ListChanged(Entries::value_type& entry) {
@@ -103,7 +103,7 @@ void ModelCache::AddWriteOnly(std::string_view key, std::string_view value) {
 google::protobuf::MessageLite* ModelCache::Decoded(const std::string& key) {
   auto it = entries_.find(key);
   // A decoded entry is always listed as changed: it is encoded whenever changes are listed.
-  return it != entries_.end() ? it->second.decoded.get() : nullptr;
+  return it != entries_.end() && it->second.decoded ? it->second.decoded->message.get() : nullptr;
 }
 
 google::protobuf::MessageLite* ModelCache::HoldDecoded(
@@ -119,18 +119,20 @@ google::protobuf::MessageLite* ModelCache::HoldDecoded(
     Uncount(key, entry);
     entry.value.reset();
   }
-  entry.decoded = std::move(message);
-  entry.decoded_cost = DecodedCost(encoded_size);
+  entry.decoded = std::make_unique<DecodedForm>();
+  DecodedForm& decoded = *entry.decoded;
+  decoded.message = std::move(message);
+  decoded.cost = DecodedCost(encoded_size);
   if (implied != nullptr) {
-    entry.implied = implied;
-    if (!new_entry) entry.implied_before = implied(*entry.decoded);
-    for (const std::string& implied_key : entry.implied_before) {
-      entry.decoded_cost += sizeof(implied_key) + implied_key.size();
+    decoded.implied = implied;
+    if (!new_entry) decoded.implied_before = implied(*decoded.message);
+    for (const std::string& implied_key : decoded.implied_before) {
+      decoded.cost += sizeof(implied_key) + implied_key.size();
     }
   }
-  bytes_ += Cost(key, std::nullopt) + entry.decoded_cost;
+  bytes_ += Cost(key, std::nullopt) + decoded.cost;
   ListChanged(*it);
-  return entry.decoded.get();
+  return decoded.message.get();
 }
 
 // Deleting what was never written needs no write: the entry stays (listed once) until written.

@@ -105,15 +105,19 @@ class ModelCache {
   void set_budget(size_t budget_bytes) { budget_bytes_ = budget_bytes; }
 
  private:
+  // An entry's decoded form: behind a pointer, so that the many entries held as bytes stay small.
+  struct DecodedForm {
+    std::unique_ptr<google::protobuf::MessageLite> message;
+    size_t cost = 0;  // What it is counted as in `bytes_`.
+    // The function of the keys it implies, and those keys as the model holds them (as they were
+    // when it was first held).
+    ImpliedKeys implied = nullptr;
+    std::vector<std::string> implied_before;
+  };
   struct Entry {
     std::optional<std::string> value;
     // When set, the entry's value (and `value` is unset): always a changed entry.
-    std::unique_ptr<google::protobuf::MessageLite> decoded;
-    size_t decoded_cost = 0;  // What `decoded` is counted as in `bytes_`.
-    // While held decoded: the function of the keys it implies, and those keys as the model holds
-    // them (as they were when it was first held).
-    ImpliedKeys implied = nullptr;
-    std::vector<std::string> implied_before;
+    std::unique_ptr<DecodedForm> decoded;
     bool changed = false;
     bool maybe_stored = true;  // The database may hold the key.
   };

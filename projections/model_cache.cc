@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
+#include <cstring>
 
 #include "projections/deterministic_bytes.h"
 
@@ -14,6 +16,23 @@ namespace {
 size_t DecodedCost(size_t encoded_size) { return std::max<size_t>(1024, 4 * encoded_size + 256); }
 
 }  // namespace
+
+bool KeyLess(std::string_view a, std::string_view b) {
+  const size_t common = std::min(a.size(), b.size());
+  size_t i = 0;
+  for (; i + 8 <= common; i += 8) {
+    uint64_t x;
+    uint64_t y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    // Big-endian, the first differing byte decides, as in memcmp.
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
+  }
+  for (; i < common; ++i) {
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  }
+  return a.size() < b.size();
+}
 
 // A rough per-entry overhead (hash slot, string headers, allocator) on top of the bytes.
 size_t ModelCache::Cost(const std::string& key, const std::optional<std::string>& value) {
@@ -156,7 +175,7 @@ std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() {
     changes.push_back({entry.key, entry.value});
   }
   std::sort(changes.begin(), changes.end(),
-            [](const ChangeRef& a, const ChangeRef& b) { return a.key < b.key; });
+            [](const ChangeRef& a, const ChangeRef& b) { return KeyLess(a.key, b.key); });
   // A table file takes each key once: a write-only key is added once and never changed.
   assert(std::adjacent_find(changes.begin(), changes.end(),
                             [](const ChangeRef& a, const ChangeRef& b) {

@@ -38,6 +38,11 @@
 
 namespace stipple::projections {
 
+// Whether `a` sorts before `b` in RocksDB's bytewise key order (that of memcmp, and of
+// std::string_view), compared eight bytes at a time: a large write sorts hundreds of thousands of
+// keys, and a call to memcmp for each comparison took most of the sort.
+bool KeyLess(std::string_view a, std::string_view b);
+
 class ModelCache {
  public:
   ModelCache(size_t budget_bytes, bool complete)

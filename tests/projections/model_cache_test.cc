@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "projections/deterministic_bytes.h"
 #include "stipple/projections/v1/read_models.pb.h"
 
@@ -26,6 +28,35 @@ std::vector<std::pair<std::string, std::string>> Changes(ModelCache& cache) {
     out.emplace_back(key, value ? std::string(*value) : "<deleted>");
   }
   return out;
+}
+
+// Changes are sorted for a table file, which takes keys in RocksDB's bytewise order.
+TEST(KeyLessTest, OrdersKeysAsMemcmpDoesBytesAboveSevenBitsAndPrefixesIncluded) {
+  std::vector<std::string> keys = {"",
+                                   "a",
+                                   "ab",
+                                   "abcdefgh",
+                                   "abcdefgh\0",
+                                   "abcdefghi",
+                                   "abcdefgi",
+                                   std::string("h/c1\0\0\0\0\0\0\0\0\1", 13),
+                                   std::string("h/c1\0\0\0\0\0\0\0\0\xff", 13),
+                                   "\x7f",
+                                   "\x80",
+                                   "\xff\xff\xff\xff\xff\xff\xff\xff\x01"};
+  std::mt19937 random(7);
+  for (int i = 0; i < 300; ++i) {
+    std::string key(random() % 20, '\0');
+    // Few distinct bytes, so that keys share long prefixes.
+    for (char& c : key) c = "\0\x01a\x7f\x80\xff"[random() % 6];
+    keys.push_back(key);
+  }
+  for (const std::string& a : keys) {
+    for (const std::string& b : keys) {
+      ASSERT_EQ(KeyLess(a, b), std::string_view(a) < std::string_view(b))
+          << absl::CEscape(a) << " vs " << absl::CEscape(b);
+    }
+  }
 }
 
 TEST(ModelCacheTest, ACompleteCacheKnowsUnheldKeysAreAbsentAnIncompleteOneDoesNot) {

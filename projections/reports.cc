@@ -229,16 +229,10 @@ const ClientEventTypes& UncountedTypes() {
 
 absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::RecordedEvent& meta,
                               const std::string& client_id, ModelWriter& model) {
-  // Each kind reads only the client's entries it needs. The facts change with most of a client's
-  // events: they stay decoded between them (null when absent and not to be created).
-  rm::ReportClientFacts* facts = nullptr;
-  auto hold_facts = [&](bool create) -> absl::Status {
-    absl::StatusOr<rm::ReportClientFacts*> held =
-        create ? model.Mutable<rm::ReportClientFacts>(FactsKey(client_id))
-               : model.MutableIfPresent<rm::ReportClientFacts>(FactsKey(client_id));
-    if (!held.ok()) return held.status();
-    facts = *held;
-    return absl::OkStatus();
+  // Each kind reads only the client's entries it needs.
+  rm::ReportClientFacts facts;
+  auto read_facts = [&]() -> absl::Status {
+    return model.GetProto(FactsKey(client_id), &facts).status();
   };
   rm::ScheduleEntry session;  // The open session, if any.
   // Whether the client has an open session; it is closed (forgotten) as the event ends it.
@@ -250,9 +244,10 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
 
   switch (event.event_case()) {
     case ev::ClientEvent::kConsultationRecorded: {
-      if (absl::Status held = hold_facts(/*create=*/true); !held.ok()) return held;
+      if (absl::Status read = read_facts(); !read.ok()) return read;
       const auto& c = event.consultation_recorded();
-      facts->set_consultation_location_id(c.location_id());
+      facts.set_consultation_location_id(c.location_id());
+      model.PutProto(FactsKey(client_id), facts);
       const absl::Time when =
           c.has_consulted_at() ? domain::FromProto(c.consulted_at()) : meta.recorded_at;
       return Count(model, c.location_id(), when, [&c](rm::ReportCounters& r) {
@@ -261,13 +256,14 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
       });
     }
     case ev::ClientEvent::kPlanAgreed: {
-      if (absl::Status held = hold_facts(/*create=*/true); !held.ok()) return held;
-      facts->set_touch_up(event.plan_agreed().touch_up());
-      facts->clear_last_completed_start();
+      if (absl::Status read = read_facts(); !read.ok()) return read;
+      facts.set_touch_up(event.plan_agreed().touch_up());
+      facts.clear_last_completed_start();
+      model.PutProto(FactsKey(client_id), facts);
       if (event.plan_agreed().touch_up()) return absl::OkStatus();
-      const std::string& where = facts->consultation_location_id().empty()
+      const std::string& where = facts.consultation_location_id().empty()
                                      ? meta.metadata.location
-                                     : facts->consultation_location_id();
+                                     : facts.consultation_location_id();
       const absl::Time when = event.plan_agreed().has_agreed_at()
                                   ? domain::FromProto(event.plan_agreed().agreed_at())
                                   : meta.recorded_at;
@@ -287,20 +283,21 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
     case ev::ClientEvent::kSessionCompleted: {
       absl::StatusOr<bool> open = take_session();
       if (!open.ok() || !*open) return open.status();
-      if (absl::Status held = hold_facts(/*create=*/true); !held.ok()) return held;
+      if (absl::Status read = read_facts(); !read.ok()) return read;
       const absl::Time start = domain::FromProto(session.start_time());
       const int number = event.session_completed().session_number();
       const int minutes = event.session_completed().record().actual_duration_minutes();
       int gap_days = -1;
-      if (facts->has_last_completed_start()) {
-        gap_days = static_cast<int>((start - domain::FromProto(facts->last_completed_start())) /
+      if (facts.has_last_completed_start()) {
+        gap_days = static_cast<int>((start - domain::FromProto(facts.last_completed_start())) /
                                     absl::Hours(24));
       }
-      *facts->mutable_last_completed_start() = session.start_time();
-      facts->set_last_session_location_id(session.location_id());
+      *facts.mutable_last_completed_start() = session.start_time();
+      facts.set_last_session_location_id(session.location_id());
+      model.PutProto(FactsKey(client_id), facts);
       // Touch-up sessions count as sessions and artist time, but not in the statistics of a
       // course by session number (their session 1 is no foundation session).
-      const bool course_session = !facts->touch_up();
+      const bool course_session = !facts.touch_up();
       // The counters and the artist's minutes count at the same place and time.
       absl::StatusOr<absl::CivilDay> day = DayAt(model, session.location_id(), start);
       if (!day.ok()) return day.status();
@@ -337,13 +334,11 @@ absl::Status ApplyClientEvent(const ev::ClientEvent& event, const eventstore::Re
                    });
     }
     case ev::ClientEvent::kCourseCompleted: {
-      if (absl::Status held = hold_facts(/*create=*/false); !held.ok()) return held;
-      if (facts == nullptr || facts->touch_up() || !facts->has_last_completed_start()) {
-        return absl::OkStatus();
-      }
+      if (absl::Status read = read_facts(); !read.ok()) return read;
+      if (facts.touch_up() || !facts.has_last_completed_start()) return absl::OkStatus();
       const int sessions = event.course_completed().sessions_completed();
-      return Count(model, facts->last_session_location_id(),
-                   domain::FromProto(facts->last_completed_start()),
+      return Count(model, facts.last_session_location_id(),
+                   domain::FromProto(facts.last_completed_start()),
                    [sessions](rm::ReportCounters& r) {
                      r.set_courses_completed(r.courses_completed() + 1);
                      r.set_course_sessions_total(r.course_sessions_total() + sessions);

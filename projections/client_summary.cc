@@ -56,7 +56,9 @@ const ClientEventTypes& PositionOnlyTypes() {
   return position_only;
 }
 
-std::vector<std::string> IndexKeys(const ClientSummary& s) {
+}  // namespace
+
+std::vector<std::string> SummaryIndexKeys(const ClientSummary& s) {
   const std::string id = std::string(1, '\0') + s.client_id();
   std::vector<std::string> keys = {
       kByLocation + s.home_location_id() + id,
@@ -74,9 +76,11 @@ std::vector<std::string> IndexKeys(const ClientSummary& s) {
   return keys;
 }
 
-// The index keys a summary implies (ModelCache::ImpliedKeys): kept in step by the model.
-std::vector<std::string> SummaryIndexKeys(const google::protobuf::MessageLite& summary) {
-  return IndexKeys(static_cast<const ClientSummary&>(summary));
+namespace {
+
+// SummaryIndexKeys as ModelCache::ImpliedKeys: the model keeps the index in step.
+std::vector<std::string> ImpliedIndexKeys(const google::protobuf::MessageLite& summary) {
+  return SummaryIndexKeys(static_cast<const ClientSummary&>(summary));
 }
 
 }  // namespace
@@ -207,7 +211,7 @@ absl::Status ClientSummaryProjection::Apply(const eventstore::RecordedEvent& eve
   // A client's summary changes with each of their events: it stays decoded between them, and its
   // index keys are worked out when it is encoded, not at every event.
   absl::StatusOr<ClientSummary*> held =
-      model.MutableIfPresent<ClientSummary>(SummaryKey(client_id), &SummaryIndexKeys);
+      model.MutableIfPresent<ClientSummary>(SummaryKey(client_id), &ImpliedIndexKeys);
   if (!held.ok()) return held.status();
   const bool found = *held != nullptr;
   if (found && PositionOnlyTypes().Contains(event.type)) {
@@ -219,7 +223,7 @@ absl::Status ClientSummaryProjection::Apply(const eventstore::RecordedEvent& eve
     return absl::DataLossError("client event does not parse");
   }
   if (!found) {
-    held = model.Mutable<ClientSummary>(SummaryKey(client_id), &SummaryIndexKeys);
+    held = model.Mutable<ClientSummary>(SummaryKey(client_id), &ImpliedIndexKeys);
     if (!held.ok()) return held.status();
   }
   ClientSummary& summary = **held;

@@ -42,6 +42,8 @@ inline constexpr char kByPhase[] = "p/";
 inline constexpr char kByName[] = "n/";
 inline constexpr char kByTouchUpDue[] = "t/";  // Sort part: due time, 8 bytes big-endian.
 inline constexpr char kByIdleSince[] = "i/";   // In treatment, nothing booked; since last session.
+// The index keys of a summary (each stored with an empty value).
+std::vector<std::string> SummaryIndexKeys(const ClientSummary& summary);
 std::string PhaseSortPart(projections::v1::Phase phase);
 std::string TimeSortPart(absl::Time time);          // Seconds since 1970 + 2^62, big-endian.
 std::string NameSortPart(const std::string& name);  // Lower-cased ASCII.

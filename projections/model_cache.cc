@@ -1,8 +1,11 @@
 #include "projections/model_cache.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "projections/deterministic_bytes.h"
@@ -16,6 +19,9 @@ namespace {
 size_t DecodedCost(size_t encoded_size) { return std::max<size_t>(1024, 4 * encoded_size + 256); }
 
 }  // namespace
+
+static_assert(std::endian::native == std::endian::little,
+              "KeyLess byte-swaps words read in the machine's order");
 
 bool KeyLess(std::string_view a, std::string_view b) {
   const size_t common = std::min(a.size(), b.size());
@@ -53,7 +59,7 @@ const std::optional<std::string>* ModelCache::Find(const std::string& key) {
 
 void ModelCache::Encode(Entry& entry) {
   ++decoded_epoch_;
-  // Taken out first: changing the implied keys below may not reach this entry's decoded form.
+  // Taken out of the entry first: the entry holds bytes from here on, whatever Change does below.
   const std::unique_ptr<DecodedForm> decoded = std::move(entry.decoded);
   bytes_ -= decoded->cost;
   entry.value = DeterministicBytes(*decoded->message);
@@ -104,6 +110,12 @@ void ModelCache::Remember(const std::string& key, std::optional<std::string> val
 void ModelCache::Change(const std::string& key, std::optional<std::string> value) {
   auto [it, inserted] = entries_.try_emplace(key);
   Entry& entry = it->second;
+  if (entry.implies_keys) {
+    // The keys it implies would be left as they are: a projection's error, not the data's.
+    std::fprintf(stderr, "read model entry %s implies keys: changed other than in place\n",
+                 key.c_str());
+    std::abort();
+  }
   if (inserted) {
     // In a complete cache an unknown key is known to be absent from the database.
     entry.maybe_stored = !complete_;
@@ -143,6 +155,7 @@ google::protobuf::MessageLite* ModelCache::HoldDecoded(
   decoded.message = std::move(message);
   decoded.cost = DecodedCost(encoded_size);
   if (implied != nullptr) {
+    entry.implies_keys = true;
     decoded.implied = implied;
     if (!new_entry) decoded.implied_before = implied(*decoded.message);
     for (const std::string& implied_key : decoded.implied_before) {

@@ -60,9 +60,10 @@ class ModelCache {
   void AddWriteOnly(std::string_view key, std::string_view value);
 
   // The keys an entry's message implies, each stored with an empty value (see the top). A pure
-  // function of the message, and a key always implies keys through the same function. The keys it
-  // implies are kept up to date while the entry is held as bytes; while it is held decoded they
-  // are as they were when it was first held, until it is encoded.
+  // function of the message; a key always implies keys through the same function, and no two
+  // entries imply the same key. The keys it implies are kept up to date while the entry is held
+  // as bytes; while it is held decoded they are as they were when it was first held, until it is
+  // encoded.
   using ImpliedKeys = std::vector<std::string> (*)(const google::protobuf::MessageLite& message);
 
   // The message of `key` if the entry is held decoded, to be changed in place: the entry counts
@@ -124,7 +125,8 @@ class ModelCache {
     // When set, the entry's value (and `value` is unset): always a changed entry.
     std::unique_ptr<DecodedForm> decoded;
     bool changed = false;
-    bool maybe_stored = true;  // The database may hold the key.
+    bool maybe_stored = true;   // The database may hold the key.
+    bool implies_keys = false;  // Held with implied keys since it came into the cache.
   };
   using Entries = absl::node_hash_map<std::string, Entry>;  // Nodes do not move: `changed_` points.
   static size_t Cost(const std::string& key, const std::optional<std::string>& value);

@@ -253,10 +253,11 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
   }
   // Catching up, a fold writes when it is caught up or its memory is full: one sorted table file
   // per cache-full, not one per batch (which piled level-0 files up faster than RocksDB could
-  // compact them, until it stopped every read model's writes); or when its write-only entries
-  // reach their own, smaller budget.
-  if (catching_up && target.cache.bytes() <= target.cache.budget() &&
-      target.cache.write_only_bytes() <= options_.write_only_bytes) {
+  // compact them, until it stopped every read model's writes); or, for its first few writes, when
+  // its write-only entries reach their own, smaller budget.
+  const bool write_only_due = target.cache.write_only_bytes() > options_.write_only_bytes &&
+                              target.table_files < options_.write_only_writes;
+  if (catching_up && target.cache.bytes() <= target.cache.budget() && !write_only_due) {
     return absl::OkStatus();
   }
   // Following live, the cache keeps only what recent events need.

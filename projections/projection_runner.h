@@ -33,10 +33,14 @@ struct RunnerOptions {
   // `cache_bytes`.)
   size_t bulk_bytes = 128 << 20;
   // Catching up, write-only entries (history lines) are written once they take this much, even
-  // while the cache has room: never read back, they gain nothing from being held, and a fold that
-  // holds less reuses its memory rather than touching new pages, which costs far more than the
-  // writes (RESULTS.md, "The rebuild: history lines written every 32 MiB").
+  // while the cache has room, for the first `write_only_writes` writes of the catch-up: never read
+  // back, they gain nothing from being held, and a fold that holds less reuses its memory rather
+  // than touching new pages, which costs more than the extra writes (tests/bench/RESULTS.md, "The
+  // rebuild: seven cuts"). Each write is a table file spanning the key range: from the seventh on
+  // they stack up in level 0, and RocksDB slows every write to the database from 20 level-0 files
+  // on. After that many writes, a long catch-up writes only when its cache is full.
   size_t write_only_bytes = 32 << 20;
+  int write_only_writes = 8;
   // From this many changes on, a write goes in as a sorted table file: far cheaper than as many
   // memtable inserts, each a walk of a large skip list.
   size_t ingest_from_changes = 20000;

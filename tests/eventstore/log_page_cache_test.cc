@@ -155,8 +155,10 @@ TEST(LogPageCacheTest, AReaderWaitsForThePageAnotherReaderIsReadingAndGetsIt) {
   EXPECT_FALSE(done.WaitForNotificationWithTimeout(absl::Milliseconds(100)))
       << "the second reader should wait for the first's read";
   auto page = PageOf(1, 4);
+  const absl::Time kept = absl::Now();
   first.Keep(1, 4, page);
   waiter.join();
+  EXPECT_LT(absl::Now() - kept, absl::Seconds(10)) << "woken when the page was kept";
   EXPECT_EQ(got, page);
   EXPECT_EQ(second.FindOrClaim(1, 8), nullptr) << "a read of another length is another page";
 }

@@ -36,7 +36,7 @@ TEST(KeyLessTest, OrdersKeysAsMemcmpDoesBytesAboveSevenBitsAndPrefixesIncluded) 
                                    "a",
                                    "ab",
                                    "abcdefgh",
-                                   "abcdefgh\0",
+                                   std::string("abcdefgh\0", 9),
                                    "abcdefghi",
                                    "abcdefgi",
                                    std::string("h/c1\0\0\0\0\0\0\0\0\1", 13),
@@ -356,6 +356,15 @@ TEST(ModelCacheTest, KeysADecodedEntryImpliesChangeOnlyWhenItIsEncodedAndOnlyWhe
                           Pair("i/plans/1", "<deleted>"), Pair("r/a", DeterministicBytes(three))));
 }
 
+TEST(ModelCacheDeathTest, AnEntryWithImpliedKeysIsNeverOverwrittenOrDeletedAsAWhole) {
+  ModelCache cache(1 << 20, /*complete=*/true);
+  HoldIndexed(cache, "r/a", /*new_entry=*/true)->set_consultations(1);
+  cache.SortedChanges();
+  cache.MarkWritten();  // Held as bytes from here on; its index keys would go stale all the same.
+  EXPECT_DEATH(cache.Change("r/a", std::nullopt), "implies keys");
+  EXPECT_DEATH(cache.Change("r/a", "other bytes"), "implies keys");
+}
+
 TEST(ModelCacheTest, KeysImpliedByAnEntryListedForAFailedWriteAreListedAgainWithLaterChanges) {
   ModelCache cache(1 << 20, /*complete=*/false);
   cache.Remember("r/a", std::nullopt);
@@ -366,7 +375,7 @@ TEST(ModelCacheTest, KeysImpliedByAnEntryListedForAFailedWriteAreListedAgainWith
   HoldIndexed(cache, "r/a", /*new_entry=*/false)->set_consultations(2);
   Counters two;
   two.set_consultations(2);
-  // The key listed for the failed write was never stored: perhaps it was, so it is deleted.
+  // Whether the failed write stored the key listed for it, the cache cannot tell: it deletes it.
   EXPECT_THAT(Changes(cache),
               ElementsAre(Pair("i/consultations/1", "<deleted>"), Pair("i/consultations/2", ""),
                           Pair("r/a", DeterministicBytes(two))));

@@ -36,7 +36,7 @@ struct RunnerOptions {
   // while the cache has room, for the first `write_only_writes` writes of the catch-up: never read
   // back, they gain nothing from being held, and a fold that holds less reuses its memory rather
   // than touching new pages, which costs more than the extra writes (tests/bench/RESULTS.md, "The
-  // rebuild: seven cuts"). Each write is a table file spanning the key range: from the seventh on
+  // rebuild: six cuts"). Each write is a table file spanning the key range: from the seventh on
   // they stack up in level 0, and RocksDB slows every write to the database from 20 level-0 files
   // on. After that many writes, a long catch-up writes only when its cache is full.
   size_t write_only_bytes = 32 << 20;

@@ -82,8 +82,6 @@ void ModelCache::Encode(Entry& entry) {
 void ModelCache::Uncount(const std::string& key, Entry& entry) {
   size_t decoded_cost = 0;
   if (entry.decoded) {
-    // Replaced or dropped as a whole, an entry with implied keys would leave them stale.
-    assert(entry.decoded->implied == nullptr);
     ++decoded_epoch_;
     decoded_cost = entry.decoded->cost;
   }

@@ -454,8 +454,6 @@ std::string OrDash(std::optional<double> value) {
 void PrintRow(const char* system, int clients, const Figures& f) {
   // The gRPC floor writes no events.
   const std::string events = f.events > 0 ? absl::StrFormat("%.0f", f.events / f.seconds) : "-";
-  const std::string cpu =
-      f.cpu_us_per_call.has_value() ? absl::StrFormat("%.0f", *f.cpu_us_per_call) : "-";
   // How busy the machine's cores were during the measurement, as a share of all of them.
   std::optional<double> busy_percent;
   if (f.machine_busy_seconds.has_value() && f.seconds > 0) {
@@ -464,8 +462,8 @@ void PrintRow(const char* system, int clients, const Figures& f) {
   std::printf("%-26s %8d %12.0f %12s %10.2f %10.2f %8lld %8lld %10lld %12s %9s %14s\n", system,
               clients, f.operations / f.seconds, events.c_str(), f.p50_ms, f.p99_ms,
               static_cast<long long>(f.errors), static_cast<long long>(f.refused),
-              static_cast<long long>(f.lost_races), cpu.c_str(), OrDash(busy_percent).c_str(),
-              OrDash(MachineMicrosPerEvent(f)).c_str());
+              static_cast<long long>(f.lost_races), OrDash(f.cpu_us_per_call).c_str(),
+              OrDash(busy_percent).c_str(), OrDash(MachineMicrosPerEvent(f)).c_str());
 }
 
 }  // namespace

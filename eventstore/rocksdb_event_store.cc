@@ -575,6 +575,8 @@ absl::StatusOr<LogSlice> RocksDbEventStore::ReadAll(GlobalPosition from_position
   from_position = std::max<GlobalPosition>(from_position, 1);
   LogSlice slice;
   slice.next_position = from_position;
+  // Grown one event at a time, the list moved its events at each doubling and took new memory.
+  slice.events.reserve(std::min<size_t>(limit, 1024));
   const size_t max_examined = limit * kScanFactor;
   size_t examined = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events()));

@@ -170,9 +170,15 @@ bool ModelCache::NothingToWrite(const Entry& entry) {
   return !entry.decoded && !entry.value.has_value() && !entry.maybe_stored;
 }
 
-std::vector<ModelCache::ChangeRef> ModelCache::SortedChanges() {
-  std::vector<ChangeRef> changes;
-  changes.reserve(changed_.size() + write_only_.entries().size());
+const std::vector<ModelCache::ChangeRef>& ModelCache::SortedChanges() {
+  std::vector<ChangeRef>& changes = sorted_;
+  const size_t listed = changed_.size() + write_only_.entries().size();
+  constexpr size_t kAlwaysKept = 4096;
+  if (changes.capacity() > kAlwaysKept && changes.capacity() / 4 > listed) {
+    changes = std::vector<ChangeRef>();  // A catch-up's list, and this is no catch-up write.
+  }
+  changes.clear();
+  changes.reserve(listed);
   // Listed entries stay until written. Encoding one may list the keys it implies: by index.
   for (size_t i = 0; i < changed_.size(); ++i) {
     Entries::value_type* changed = changed_[i];

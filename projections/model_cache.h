@@ -92,12 +92,16 @@ class ModelCache {
 
   // The changes since the last MarkWritten, in key order; no value deletes. Entries held
   // decoded are encoded (and no longer held decoded).
-  // The views are valid until the cache next changes (MarkWritten and Clear included).
+  // The list and its views are valid until the cache next changes (MarkWritten and Clear
+  // included). Its memory is kept for the next write: a catch-up writes hundreds of thousands of
+  // changes at a time, and a new list each time was first-touched memory (page faults) on every
+  // write; a write of far fewer changes gives it back, so a live follower does not hold a
+  // catch-up's list.
   struct ChangeRef {
     std::string_view key;
     std::optional<std::string_view> value;
   };
-  std::vector<ChangeRef> SortedChanges();
+  const std::vector<ChangeRef>& SortedChanges();
   // The changes are in the database. Over budget, every entry is forgotten (and the cache is no
   // longer complete).
   void MarkWritten();
@@ -148,6 +152,7 @@ class ModelCache {
   Entries entries_;
   std::vector<Entries::value_type*> changed_;  // Each changed entry once; counted in `bytes_`.
   WriteOnlyEntries write_only_;                // Counted in bytes(), not in `bytes_`.
+  std::vector<ChangeRef> sorted_;              // What SortedChanges last listed.
 };
 
 }  // namespace stipple::projections

@@ -275,7 +275,7 @@ absl::Status ProjectionRunner::Commit(Target& target, const std::vector<Subscrip
 
 absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition checkpoint,
                                             bool following_live) {
-  const std::vector<ModelCache::ChangeRef> changes = target.cache.SortedChanges();
+  const std::vector<ModelCache::ChangeRef>& changes = target.cache.SortedChanges();
   rocksdb::DB* db = target.generation->db();
   rocksdb::ColumnFamilyHandle* family = target.generation->handle();
   rocksdb::Status s;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "projections/deterministic_bytes.h"
 #include "stipple/projections/v1/read_models.pb.h"
 
@@ -81,6 +82,19 @@ TEST(ModelCacheTest, ChangesAreListedOnceInKeyOrderWithTheirLastValue) {
   cache.MarkWritten();
   EXPECT_THAT(Changes(cache), ::testing::IsEmpty());
   EXPECT_EQ(**cache.Find("b"), "3");  // Kept, clean.
+}
+
+// The list of changes is kept from write to write, and given back after a catch-up's large
+// writes: each write lists exactly its own changes either way.
+TEST(ModelCacheTest, EachWriteListsItsOwnChangesAfterLargerAndSmallerOnes) {
+  ModelCache cache(64 << 20, /*complete=*/false);
+  for (int size : {20000, 19000, 3, 5000, 1, 0, 20000}) {
+    for (int i = 0; i < size; ++i) cache.Change(absl::StrCat("k", 100000 + i), "v");
+    const std::vector<ModelCache::ChangeRef>& listed = cache.SortedChanges();
+    ASSERT_EQ(listed.size(), static_cast<size_t>(size));
+    for (int i = 0; i < size; ++i) ASSERT_EQ(listed[i].key, absl::StrCat("k", 100000 + i));
+    cache.MarkWritten();
+  }
 }
 
 TEST(ModelCacheTest, InACompleteCacheDeletingWhatWasNeverWrittenWritesNothing) {

@@ -47,7 +47,7 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
   // page in hand, without reading the clock.
   if (!live_ && page_ != nullptr && page_next_ < page_->events.size() && !cancelled_ &&
       !feed_->closed()) {
-    return EventMessage(page_->events[page_next_++]);
+    return NextOfPage();
   }
   const absl::Time deadline = absl::Now() + timeout;
   bool read_a_page = false;  // Reading the log is not waiting: even a zero timeout reads a page.
@@ -74,7 +74,7 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
       // A selective filter over a long log: report progress rather than scan past the timeout.
       return absl::DeadlineExceededError("no matching event within the timeout");
     }
-    if (!page_done) return EventMessage(page_->events[page_next_++]);
+    if (!page_done) return NextOfPage();
     absl::StatusOr<std::shared_ptr<const LogPageCache::Page>> page = ReadPage();
     read_a_page = true;
     if (!page.ok()) return page.status();
@@ -113,10 +113,7 @@ absl::StatusOr<std::shared_ptr<const LogPageCache::Page>> CatchUpSubscription::R
     return slice.status();
   }
   auto page = std::make_shared<LogPageCache::Page>();
-  page->events.reserve(slice->events.size());
-  for (RecordedEvent& event : slice->events) {
-    page->events.push_back(std::make_shared<const RecordedEvent>(std::move(event)));
-  }
+  page->events = std::move(slice->events);
   page->next_position = slice->next_position;
   end_of_log_ = slice->end_of_log;
   if (cache_reader_.has_value()) cache_reader_->Keep(from, limit, page);

@@ -33,6 +33,10 @@ class CatchUpSubscription : public Subscription {
   // The log's next page after the checkpoint: from the cache, or read and offered to it.
   absl::StatusOr<std::shared_ptr<const LogPageCache::Page>> ReadPage();
   SubscriptionMessage EventMessage(SharedEvent event);
+  // The next event of `page_`, sharing the page's ownership.
+  SubscriptionMessage NextOfPage() {
+    return EventMessage(SharedEvent(page_, &page_->events[page_next_++]));
+  }
   SubscriptionMessage SignalMessage(SubscriptionMessage::Kind kind) const;
 
   const EventStore& store_;

@@ -7,14 +7,13 @@
 namespace stipple::eventstore {
 
 size_t LogPageCache::ApproximateBytes(const Page& page) {
-  // The event, its control block and the heap parts of its strings.
-  constexpr size_t kPerEvent = sizeof(RecordedEvent) + 32;
+  // The events and the heap parts of their strings.
   size_t bytes = sizeof(Page) + page.events.capacity() * sizeof(page.events[0]);
-  for (const auto& event : page.events) {
-    bytes += kPerEvent + event->event_id.capacity() + event->type.capacity() +
-             event->stream.capacity() + event->payload.capacity() +
-             event->metadata.actor.capacity() + event->metadata.location.capacity() +
-             event->metadata.correlation_id.capacity() + event->metadata.causation_id.capacity();
+  for (const RecordedEvent& event : page.events) {
+    bytes += event.event_id.capacity() + event.type.capacity() + event.stream.capacity() +
+             event.payload.capacity() + event.metadata.actor.capacity() +
+             event.metadata.location.capacity() + event.metadata.correlation_id.capacity() +
+             event.metadata.causation_id.capacity();
   }
   return bytes;
 }

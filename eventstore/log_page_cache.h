@@ -25,8 +25,12 @@ namespace stipple::eventstore {
 
 class LogPageCache {
  public:
+  // A page owns its events: a reader hands each one out as a pointer that shares the page's
+  // ownership (std::shared_ptr's aliasing constructor), so holding one event keeps its page. One
+  // allocation per page rather than one per event, and a page's memory is reused whole: a
+  // rebuild ran 1.055 x faster than with an allocation per event (RESULTS.md).
   struct Page {
-    std::vector<std::shared_ptr<const RecordedEvent>> events;
+    std::vector<RecordedEvent> events;
     GlobalPosition next_position = 0;  // One past the last position the read examined.
   };
 

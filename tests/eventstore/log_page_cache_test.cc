@@ -19,11 +19,10 @@ std::shared_ptr<const LogPageCache::Page> PageOf(GlobalPosition from, size_t cou
                                                  size_t payload_bytes = 10) {
   auto page = std::make_shared<LogPageCache::Page>();
   for (size_t i = 0; i < count; ++i) {
-    auto event = std::make_shared<RecordedEvent>();
-    event->position = from + i;
-    event->event_id = absl::StrCat("e", from + i);
-    event->payload.assign(payload_bytes, 'x');
-    page->events.push_back(std::move(event));
+    RecordedEvent& event = page->events.emplace_back();
+    event.position = from + i;
+    event.event_id = absl::StrCat("e", from + i);
+    event.payload.assign(payload_bytes, 'x');
   }
   page->next_position = from + count;
   return page;

@@ -189,5 +189,37 @@ TEST_F(SubscriptionTest, SubscriptionsReadingTheSameStretchOfTheLogReadItOnce) {
   EXPECT_EQ(pages->pages(), 0u) << "every page is dropped once no reader is behind it";
 }
 
+// An event is handed out as a share of its page: it stays whole after the page has left the
+// cache, the subscription has moved on and both are gone (ASan would see a freed page).
+TEST_F(SubscriptionTest, AnEventHandedOutOutlivesItsPageTheCacheAndTheSubscription) {
+  AppendMany("e", 40);
+  auto feed = std::make_shared<LiveFeed>(store_->HeadPosition());
+  auto pages = std::make_shared<LogPageCache>(1 << 20);
+  SubscribeOptions options;
+  options.catch_up_page_events = 8;
+  std::vector<SharedEvent> held;
+  {
+    CatchUpSubscription subscription(events(), feed, 0, {}, options, pages);
+    for (int i = 0; i < 40; ++i) {
+      auto message = subscription.Next(absl::Seconds(30));
+      ASSERT_TRUE(message.ok()) << message.status();
+      ASSERT_EQ(message->kind, Kind::kEvent);
+      if (i % 8 == 3) held.push_back(message->event);  // One of every page.
+    }
+    auto caught_up = subscription.Next(absl::Seconds(5));
+    ASSERT_TRUE(caught_up.ok()) << caught_up.status();
+    EXPECT_EQ(caught_up->kind, Kind::kCaughtUp);
+    EXPECT_EQ(pages->pages(), 0u);  // Every page passed and dropped from the cache.
+  }
+  pages.reset();
+  feed.reset();
+  ASSERT_EQ(held.size(), 5u);
+  for (size_t i = 0; i < held.size(); ++i) {
+    EXPECT_EQ(held[i]->position, 8 * i + 4);
+    EXPECT_EQ(held[i]->event_id, absl::StrCat("e-", 8 * i + 3));
+    EXPECT_EQ(held[i]->payload, "payload");
+  }
+}
+
 }  // namespace
 }  // namespace stipple::eventstore

@@ -97,12 +97,14 @@ void ModelCache::ListChanged(Entries::value_type& entry) {
   entry.second.changed = true;
 }
 
-void ModelCache::Remember(const std::string& key, std::optional<std::string> value) {
+const std::optional<std::string>* ModelCache::Remember(const std::string& key,
+                                                       std::optional<std::string> value) {
   auto [it, inserted] = entries_.try_emplace(key);
   Entry& entry = it->second;
   if (!inserted) Uncount(key, entry);
   bytes_ += Cost(key, value);
   entry.value = std::move(value);
+  return &entry.value;
 }
 
 void ModelCache::Change(const std::string& key, std::optional<std::string> value) {

@@ -51,8 +51,10 @@ class ModelCache {
   // The entry: a value, or nullopt for an absent key. Null when the cache does not know. An entry
   // held decoded is encoded first (and no longer held decoded).
   const std::optional<std::string>* Find(const std::string& key);
-  // Records what the database holds for `key` (after a read that missed the cache).
-  void Remember(const std::string& key, std::optional<std::string> value);
+  // Records what the database holds for `key` (after a read that missed the cache), and returns
+  // it as the cache holds it now (valid as Find's).
+  const std::optional<std::string>* Remember(const std::string& key,
+                                             std::optional<std::string> value);
   // Changes `key` (nullopt deletes it) until the next MarkWritten.
   void Change(const std::string& key, std::optional<std::string> value);
   // Adds a write-only entry for the next write. A projection never reads it back, never changes

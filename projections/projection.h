@@ -44,10 +44,10 @@ class ModelWriter {
   // Proto helpers. Get: false when absent; DATA_LOSS when the stored bytes do not parse.
   template <typename Message>
   absl::StatusOr<bool> GetProto(const std::string& key, Message* message) {
-    absl::StatusOr<std::optional<std::string>> value = Get(key);
+    absl::StatusOr<const std::optional<std::string>*> value = Lookup(key);
     if (!value.ok()) return value.status();
-    if (!value->has_value()) return false;
-    if (!message->ParseFromString(**value)) {
+    if (!(*value)->has_value()) return false;
+    if (!message->ParseFromString(***value)) {
       return absl::DataLossError("read model entry " + key + " does not parse");
     }
     return true;
@@ -91,6 +91,10 @@ class ModelWriter {
   }
 
  private:
+  // The entry of `key` as the cache holds it (read into it first if need be): valid until the
+  // cache next changes. Get copies it; GetProto parses it in place.
+  absl::StatusOr<const std::optional<std::string>*> Lookup(const std::string& key);
+
   template <typename Message>
   absl::StatusOr<Message*> MutableEntry(const std::string& key, bool create,
                                         ModelCache::ImpliedKeys implied) {

@@ -86,6 +86,7 @@ absl::StatusOr<SubscriptionMessage> CatchUpSubscription::Next(absl::Duration tim
       if (end_of_log_) {
         if (feed_->TryJoin(buffer_, checkpoint_)) {
           if (cache_reader_.has_value()) cache_reader_->Leave();
+          page_.reset();  // Empty, but with room for a page of events: not kept while live.
           live_ = true;
           return SignalMessage(SubscriptionMessage::Kind::kCaughtUp);
         }

@@ -24,7 +24,10 @@ struct SubscriptionMessage {
     kFellBehind,  // The consumer was too slow for the live feed; it catches up from the log.
   };
   Kind kind = Kind::kEvent;
-  std::shared_ptr<const RecordedEvent> event;  // Set for kEvent.
+  // Set for kEvent. Read from the log, it shares its page's ownership (the page's events are one
+  // allocation): holding it keeps the whole page (hundreds of events). A consumer that keeps
+  // events for long copies them.
+  std::shared_ptr<const RecordedEvent> event;
   // The highest position this subscription has examined so far (delivered or filtered out):
   // resume a later subscription after it.
   GlobalPosition checkpoint = 0;

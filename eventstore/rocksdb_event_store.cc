@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,7 @@
 #include "eventstore/record_codec.h"
 #include "eventstore/rocksdb_logger.h"
 #include "eventstore/rocksdb_status.h"
+#include "rocksdb/convenience.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 
@@ -38,10 +40,15 @@ rocksdb::ColumnFamilyOptions PointLookupOptions() {
   return options;
 }
 
-// The log is read whole by every rebuild and catch-up: LZ4 decompresses it faster than snappy.
+// The log is read whole by every rebuild and catch-up: LZ4 decompresses it faster than Snappy,
+// RocksDB's default (RESULTS.md, "The rebuild: the log's pages"). Tables written with either read
+// back (each block names its compression). A RocksDB built without LZ4 keeps its default.
 rocksdb::ColumnFamilyOptions LogOptions() {
   rocksdb::ColumnFamilyOptions options;
-  options.compression = rocksdb::kLZ4Compression;
+  const std::vector<rocksdb::CompressionType> linked = rocksdb::GetSupportedCompressions();
+  if (std::find(linked.begin(), linked.end(), rocksdb::kLZ4Compression) != linked.end()) {
+    options.compression = rocksdb::kLZ4Compression;
+  }
   return options;
 }
 
@@ -576,7 +583,10 @@ absl::StatusOr<LogSlice> RocksDbEventStore::ReadAll(GlobalPosition from_position
   LogSlice slice;
   slice.next_position = from_position;
   // Grown one event at a time, the list moved its events at each doubling and took new memory.
-  slice.events.reserve(std::min<size_t>(limit, 1024));
+  // A filtered read may match few events: it grows as they come.
+  if (filter.stream_prefix.empty() && filter.event_types.empty()) {
+    slice.events.reserve(std::min<size_t>(limit, 1024));
+  }
   const size_t max_examined = limit * kScanFactor;
   size_t examined = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events()));

@@ -174,13 +174,8 @@ bool ModelCache::NothingToWrite(const Entry& entry) {
 
 const std::vector<ModelCache::ChangeRef>& ModelCache::SortedChanges() {
   std::vector<ChangeRef>& changes = sorted_;
-  const size_t listed = changed_.size() + write_only_.entries().size();
-  constexpr size_t kAlwaysKept = 4096;
-  if (changes.capacity() > kAlwaysKept && changes.capacity() / 4 > listed) {
-    changes = std::vector<ChangeRef>();  // A catch-up's list, and this is no catch-up write.
-  }
   changes.clear();
-  changes.reserve(listed);
+  changes.reserve(changed_.size() + write_only_.entries().size());
   // Listed entries stay until written. Encoding one may list the keys it implies: by index.
   for (size_t i = 0; i < changed_.size(); ++i) {
     Entries::value_type* changed = changed_[i];
@@ -222,6 +217,8 @@ void ModelCache::MarkWritten() {
   write_only_.Clear();
   if (bytes_ > budget_bytes_) Clear();  // Nothing unwritten is left to lose.
 }
+
+void ModelCache::ReleaseListMemory() { sorted_ = std::vector<ChangeRef>(); }
 
 void ModelCache::Clear() {
   ++decoded_epoch_;

@@ -95,10 +95,10 @@ class ModelCache {
   // The changes since the last MarkWritten, in key order; no value deletes. Entries held
   // decoded are encoded (and no longer held decoded).
   // The list and its views are valid until the cache next changes (MarkWritten and Clear
-  // included). Its memory is kept for the next write: a catch-up writes hundreds of thousands of
-  // changes at a time, and a new list each time was first-touched memory (page faults) on every
-  // write; a write of far fewer changes gives it back, so a live follower does not hold a
-  // catch-up's list.
+  // included). Its memory is kept for the next write, outside the budget (40 bytes a change): a
+  // catch-up writes hundreds of thousands of changes at a time, and a new list for each write
+  // was memory touched for the first time (page faults) every time. ReleaseListMemory gives it
+  // back.
   struct ChangeRef {
     std::string_view key;
     std::optional<std::string_view> value;
@@ -109,6 +109,10 @@ class ModelCache {
   void MarkWritten();
   // Forgets everything, unwritten changes too; no longer complete.
   void Clear();
+  // Gives back the memory SortedChanges keeps from write to write (once a catch-up's large writes
+  // are over).
+  void ReleaseListMemory();
+  size_t list_bytes() const { return sorted_.capacity() * sizeof(ChangeRef); }
 
   bool complete() const { return complete_; }
   size_t bytes() const { return bytes_ + write_only_.bytes(); }

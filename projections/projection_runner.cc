@@ -323,7 +323,10 @@ absl::Status ProjectionRunner::WriteChanges(Target& target, GlobalPosition check
     return status;
   }
   target.cache.MarkWritten();
-  if (following_live) target.compaction_due = EndCatchUp(target);
+  if (following_live) {
+    target.compaction_due = EndCatchUp(target);
+    target.cache.ReleaseListMemory();  // Following live, writes are small: no list kept for them.
+  }
   absl::MutexLock lock(&mu_);  // Readers of the live target see its checkpoint under `mu_`.
   // Whoever waits for this checkpoint and then for compacting() to end sees the compaction.
   if (target.compaction_due) ++compactions_due_;

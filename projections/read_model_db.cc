@@ -51,7 +51,6 @@ rocksdb::ColumnFamilyOptions GenerationOptions() {
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.02;
-  options.compression = rocksdb::kLZ4Compression;
   return options;
 }
 

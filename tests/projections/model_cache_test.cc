@@ -84,17 +84,25 @@ TEST(ModelCacheTest, ChangesAreListedOnceInKeyOrderWithTheirLastValue) {
   EXPECT_EQ(**cache.Find("b"), "3");  // Kept, clean.
 }
 
-// The list of changes is kept from write to write, and given back after a catch-up's large
-// writes: each write lists exactly its own changes either way.
-TEST(ModelCacheTest, EachWriteListsItsOwnChangesAfterLargerAndSmallerOnes) {
+// The list of changes keeps its memory from write to write until given back; each write lists
+// exactly its own changes either way.
+TEST(ModelCacheTest, EachWriteListsItsOwnChangesAndTheListIsKeptUntilGivenBack) {
   ModelCache cache(64 << 20, /*complete=*/false);
-  for (int size : {20000, 19000, 3, 5000, 1, 0, 20000}) {
+  size_t kept_after_largest = 0;
+  for (int size : {20000, 3, 19000, 0, 5000}) {
     for (int i = 0; i < size; ++i) cache.Change(absl::StrCat("k", 100000 + i), "v");
     const std::vector<ModelCache::ChangeRef>& listed = cache.SortedChanges();
     ASSERT_EQ(listed.size(), static_cast<size_t>(size));
     for (int i = 0; i < size; ++i) ASSERT_EQ(listed[i].key, absl::StrCat("k", 100000 + i));
     cache.MarkWritten();
+    if (size == 20000) kept_after_largest = cache.list_bytes();
+    EXPECT_GE(cache.list_bytes(), 20000 * sizeof(ModelCache::ChangeRef));
   }
+  EXPECT_EQ(cache.list_bytes(), kept_after_largest) << "smaller writes reuse the list";
+  cache.ReleaseListMemory();
+  EXPECT_EQ(cache.list_bytes(), 0u);
+  cache.Change("a", "1");
+  EXPECT_THAT(Changes(cache), ElementsAre(Pair("a", "1")));
 }
 
 TEST(ModelCacheTest, InACompleteCacheDeletingWhatWasNeverWrittenWritesNothing) {

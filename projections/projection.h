@@ -44,10 +44,11 @@ class ModelWriter {
   // Proto helpers. Get: false when absent; DATA_LOSS when the stored bytes do not parse.
   template <typename Message>
   absl::StatusOr<bool> GetProto(const std::string& key, Message* message) {
-    absl::StatusOr<const std::optional<std::string>*> value = Lookup(key);
-    if (!value.ok()) return value.status();
-    if (!(*value)->has_value()) return false;
-    if (!message->ParseFromString(***value)) {
+    absl::StatusOr<const std::optional<std::string>*> stored = Lookup(key);
+    if (!stored.ok()) return stored.status();
+    const std::optional<std::string>& value = **stored;
+    if (!value.has_value()) return false;
+    if (!message->ParseFromString(*value)) {
       return absl::DataLossError("read model entry " + key + " does not parse");
     }
     return true;

@@ -98,13 +98,6 @@ bool MeasureRebuild(stipple::eventstore::RocksDbEventStore& store, const std::st
   return true;
 }
 
-absl::StatusOr<std::unique_ptr<stipple::eventstore::RocksDbEventStore>> OpenLog(
-    const std::string& dir) {
-  stipple::eventstore::RocksDbEventStoreOptions options;
-  options.path = dir + "/events";
-  return stipple::eventstore::RocksDbEventStore::Open(options);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,7 +113,9 @@ int main(int argc, char** argv) {
   }
   const bool write_log = !reuse_log || !std::filesystem::exists(dir + "/events");
   if (write_log) std::filesystem::remove_all(dir);
-  auto store = OpenLog(dir);
+  stipple::eventstore::RocksDbEventStoreOptions options;
+  options.path = dir + "/events";
+  auto store = stipple::eventstore::RocksDbEventStore::Open(options);
   if (!store.ok()) return 1;
 
   if (write_log) {

@@ -336,8 +336,7 @@ TEST_F(AppendTest, ReadAllFiltersByStreamPrefixAndType) {
 TEST_F(AppendTest, RefusesADatabaseOfAnotherFormat) {
   store_.reset();
   {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-        {"default", {}}, {"events", {}}, {"streams", {}}, {"stream_index", {}}, {"event_ids", {}}};
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = testing::StoreColumnFamilies();
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open({}, db_path(), families, &handles, &db).ok());

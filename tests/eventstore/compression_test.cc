@@ -40,11 +40,8 @@ class CompressionTest : public StoreTest {
                                         bool rewrite_log) {
     rocksdb::ColumnFamilyOptions log_options;
     log_options.compression = log_compression;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = {{"default", {}},
-                                                             {"events", log_options},
-                                                             {"streams", {}},
-                                                             {"stream_index", {}},
-                                                             {"event_ids", {}}};
+    std::vector<rocksdb::ColumnFamilyDescriptor> families =
+        testing::StoreColumnFamilies(log_options);
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     std::set<std::string> compressions;

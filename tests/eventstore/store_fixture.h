@@ -9,8 +9,11 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "eventstore/keys.h"
 #include "eventstore/rocksdb_event_store.h"
+#include "rocksdb/db.h"
 
 namespace stipple::eventstore::testing {
 
@@ -32,6 +35,17 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// The store's column families, for opening its database with RocksDB directly (the store closed):
+// the meta family first, the log's second (with `log_options`).
+inline std::vector<rocksdb::ColumnFamilyDescriptor> StoreColumnFamilies(
+    rocksdb::ColumnFamilyOptions log_options = {}) {
+  return {{kMetaColumnFamily, {}},
+          {kEventsColumnFamily, log_options},
+          {kStreamsColumnFamily, {}},
+          {kStreamIndexColumnFamily, {}},
+          {kEventIdsColumnFamily, {}}};
+}
 
 inline ProposedEvent Event(std::string id, std::string type = "Thing.Happened",
                            std::string payload = "payload") {

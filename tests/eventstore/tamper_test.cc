@@ -32,8 +32,7 @@ class TamperTest : public StoreTest {
   // Runs `edit` on the raw stored record at `position`, with RocksDB opened directly (the event
   // store closed), and writes the edited bytes back.
   void EditStoredRecord(GlobalPosition position, const std::function<void(std::string&)>& edit) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-        {"default", {}}, {"events", {}}, {"streams", {}}, {"stream_index", {}}, {"event_ids", {}}};
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = testing::StoreColumnFamilies();
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open({}, db_path(), families, &handles, &db).ok());

@@ -20,6 +20,12 @@
 // for the same time, on the same cores. A command can go no faster than that, so the floor bounds
 // the ratio any command handling could reach against PostgreSQL on this machine.
 //
+// gRPC and the store: Stipple's appends of the run are replayed through an append-only gRPC
+// service (append_replay_service.h) into an empty store, the way the PostgreSQL peer replays them:
+// each stream at the version it has when read, tried again after a lost race. No decision, no
+// idempotency look-up, no read models, no refused bookings: a lower bound for any command handling
+// over gRPC on this store and machine.
+//
 // Machine CPU per event: the machine's busy time (/proc/stat, every process) over the events
 // written. Stipple's is taken over its measured window (after a warm-up), PostgreSQL's from when
 // its connections are open to when the last has written its share (its slower callers finish
@@ -55,6 +61,7 @@
 #include "projections/read_models.h"
 #include "services/process_settings.h"
 #include "services/server.h"
+#include "tests/bench/append_replay_service.h"
 #include "tests/bench/cpu_time.h"
 #include "tests/bench/percentile.h"
 #include "tests/support/front_desk.h"
@@ -79,9 +86,9 @@ struct Figures {
   // Stipple: bookings refused because the artist was booked then; the desk tries again with the
   // next artist. Not operations: no latency, no events.
   int64_t refused = 0;
-  // PostgreSQL: attempts that lost a race for a stream's next version; the transaction is tried
-  // again, within its operation's latency. (Stipple's handler decides again the same way, within
-  // its command's latency, uncounted.)
+  // PostgreSQL and the replay: attempts that lost a race for a stream's next version; the
+  // append is tried again, within its operation's latency. (Stipple's handler decides again the
+  // same way, within its command's latency, uncounted.)
   int64_t lost_races = 0;
   // Stipple and the gRPC floor: the CPU this process (server, read models and callers) took per
   // call, refused ones included. Not measured for PostgreSQL, whose server runs in processes of
@@ -296,6 +303,88 @@ Figures RunGrpcFloor(int clients, const std::string& dir) {
   return figures;
 }
 
+// Stipple's appends of a run replayed through the append-only service (append_replay_service.h)
+// into a new, empty store, each desk's by one caller on its own connection, as the PostgreSQL
+// peer replays them: what gRPC and the store alone take for the same events.
+Figures RunReplay(const std::string& dir,
+                  const std::vector<std::vector<RecordedAppend>>& appends_by_desk) {
+  std::unique_ptr<eventstore::RocksDbEventStore> store = OpenEmptyStore(dir);
+  AppendReplayService service(*store);
+  int port = 0;
+  absl::StatusOr<std::unique_ptr<grpc::Server>> server = StartReplayServer(service, &port);
+  if (!server.ok()) {
+    std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
+    std::exit(1);
+  }
+  const int clients = static_cast<int>(appends_by_desk.size());
+  std::vector<std::vector<v1::ReplayRequest>> requests(clients);
+  for (int d = 0; d < clients; ++d) {
+    for (const RecordedAppend& append : appends_by_desk[d]) {
+      v1::ReplayRequest& request = requests[d].emplace_back();
+      for (const eventstore::RecordedEvent& event : append.events) {
+        v1::ReplayedEvent& replayed = *request.add_events();
+        replayed.set_stream(event.stream);
+        replayed.set_event_id(event.event_id);
+        replayed.set_type(event.type);
+        replayed.set_payload(event.payload);
+        replayed.set_actor(event.metadata.actor);
+        replayed.set_location(event.metadata.location);
+        replayed.set_correlation_id(event.metadata.correlation_id);
+        replayed.set_causation_id(event.metadata.causation_id);
+      }
+    }
+  }
+  std::vector<std::vector<double>> latencies(clients);
+  std::vector<int64_t> events(clients, 0), errors(clients, 0), lost_races(clients, 0);
+  std::vector<std::thread> threads;
+  std::latch ready(clients + 1);
+  for (int d = 0; d < clients; ++d) {
+    threads.emplace_back([&, d] {
+      grpc::ChannelArguments args;
+      args.SetInt("stipple.replay", d);  // A distinct argument: a connection of its own.
+      std::unique_ptr<v1::AppendReplay::Stub> stub =
+          v1::AppendReplay::NewStub(grpc::CreateCustomChannel(
+              absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args));
+      ready.arrive_and_wait();
+      for (const v1::ReplayRequest& request : requests[d]) {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        v1::ReplayReply reply;
+        const absl::Time sent = absl::Now();
+        const grpc::Status status = stub->Append(&context, request, &reply);
+        lost_races[d] += reply.lost_races();
+        if (status.ok()) {
+          latencies[d].push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
+          events[d] += request.events_size();
+        } else {
+          ++errors[d];
+        }
+      }
+    });
+  }
+  ready.arrive_and_wait();
+  const absl::Time start = absl::Now();
+  const double cpu_start = ProcessCpuSeconds();
+  const std::optional<double> machine_start = MachineBusySeconds();
+  for (std::thread& thread : threads) thread.join();
+  Figures figures;
+  figures.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  const double cpu = ProcessCpuSeconds() - cpu_start;
+  figures.machine_busy_seconds = BusyBetween(machine_start, MachineBusySeconds());
+  for (int d = 0; d < clients; ++d) {
+    figures.events += events[d];
+    figures.errors += errors[d];
+    figures.lost_races += lost_races[d];
+  }
+  CountOperations(latencies, &figures);
+  const int64_t calls = figures.operations + figures.errors;
+  if (calls > 0) figures.cpu_us_per_call = cpu * 1e6 / static_cast<double>(calls);
+  (*server)->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  server->reset();
+  store.reset();
+  return figures;
+}
+
 PGconn* Connect(const std::string& conninfo) {
   PGconn* connection = PQconnectdb(conninfo.c_str());
   if (PQstatus(connection) != CONNECTION_OK) {
@@ -476,7 +565,7 @@ int main(int argc, char** argv) {
   const std::string pg = absl::GetFlag(FLAGS_pg);
   const std::string dir = absl::GetFlag(FLAGS_bench_dir) + "/command_bench";
   std::vector<std::pair<int, std::pair<Figures, Figures>>> results;
-  std::vector<Figures> without_read_models, floors;
+  std::vector<Figures> without_read_models, floors, replays;
   // Whatever else keeps the machine busy counts in every row's busy figures: measured first.
   const std::optional<double> busy_before = MachineBusyShare(absl::Seconds(2));
   for (absl::string_view count : absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
@@ -487,6 +576,8 @@ int main(int argc, char** argv) {
     Figures peer;
     if (!pg.empty()) peer = RunPostgres(pg, appends);
     results.push_back({clients, {ours, peer}});
+    // What gRPC and the store alone take for the same appends.
+    replays.push_back(RunReplay(dir, appends));
     // Diagnostic: the same without the projections running in the server process.
     without_read_models.push_back(RunStipple(clients, dir, false, &unused));
     floors.push_back(RunGrpcFloor(clients, dir));
@@ -500,8 +591,9 @@ int main(int argc, char** argv) {
       "that lost a race for a stream's next version, tried again within their op; CPU per call: "
       "this process's, server, read models and callers, refused calls included; busy: the "
       "machine's cores, all processes; machine CPU per event: that busy time over the events "
-      "written, so PostgreSQL's server processes count too; busy before the runs, nothing of "
-      "ours running: %s %%)\n",
+      "written, so PostgreSQL's server processes count too; grpc + store: Stipple's appends "
+      "replayed over gRPC into an empty store as the PostgreSQL peer replays them, no decision and "
+      "no read models; busy before the runs, nothing of ours running: %s %%)\n",
       busy_before.has_value() ? absl::StrFormat("%.1f", 100 * *busy_before).c_str() : "-");
   std::printf("%-26s %8s %12s %12s %10s %10s %8s %8s %10s %12s %9s %14s\n", "system", "clients",
               "ops/s", "events/s", "p50 ms", "p99 ms", "errors", "refused", "lost race",
@@ -512,12 +604,14 @@ int main(int argc, char** argv) {
     if (!pg.empty()) PrintRow("postgresql", clients, figures.second);
     PrintRow("(stipple, no read models)", clients, without_read_models[i]);
     PrintRow("(grpc floor: health check)", clients, floors[i]);
+    PrintRow("(grpc + store: replay)", clients, replays[i]);
   }
   if (!pg.empty()) {
     // The ceiling: Stipple's ratio if each command cost no more than a health check, at the
     // run's events per command.
-    std::printf("\n%-8s %22s %22s %22s %24s\n", "clients", "events/s ratio (S/PG)",
-                "p99 ratio (S/PG)", "grpc floor ratio", "CPU/event ratio (S/PG)");
+    std::printf("\n%-8s %22s %22s %22s %24s %22s\n", "clients", "events/s ratio (S/PG)",
+                "p99 ratio (S/PG)", "grpc floor ratio", "CPU/event ratio (S/PG)",
+                "replay ratio (R/PG)");
     for (size_t i = 0; i < results.size(); ++i) {
       const auto& [clients, figures] = results[i];
       const Figures& s = figures.first;
@@ -533,10 +627,11 @@ int main(int argc, char** argv) {
               ? absl::StrFormat("%.2f", *stipple_cpu / *peer_cpu)
               : "-";
       std::printf(
-          "%-8d %22.2f %22.2f %22.2f %24s\n", clients,
+          "%-8d %22.2f %22.2f %22.2f %24s %22.2f\n", clients,
           (s.events / s.seconds) / pg_events_per_second, s.p99_ms / p.p99_ms,
           floors[i].operations / floors[i].seconds * events_per_command / pg_events_per_second,
-          cpu_per_event_ratio.c_str());
+          cpu_per_event_ratio.c_str(),
+          (replays[i].events / replays[i].seconds) / pg_events_per_second);
     }
   }
   return 0;

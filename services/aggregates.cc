@@ -5,6 +5,17 @@
 #include "services/status_macros.h"
 
 namespace stipple::services {
+namespace {
+
+// A cached artist forgets bookings that ended a day before the decision that cached it: a new
+// booking starts after its decision's now, and a day covers a clock stepped back.
+constexpr absl::Duration kClockStepAllowance = absl::Hours(24);
+
+void ForgetPastBookings(domain::ArtistState& state, absl::Time now) {
+  domain::ForgetBookingsEndedBefore(state, now - kClockStepAllowance);
+}
+
+}  // namespace
 
 absl::StatusOr<domain::LocationState> ReadLocation(StreamReader& reader, const std::string& field,
                                                    const std::string& location_id) {
@@ -19,9 +30,10 @@ absl::StatusOr<domain::LocationState> ReadLocation(StreamReader& reader, const s
 absl::StatusOr<std::shared_ptr<const domain::ArtistState>> ReadArtist(
     StreamReader& reader, const std::string& field, const std::string& artist_id) {
   if (artist_id.empty()) return domain::InvalidField(field, "must not be empty");
-  STIPPLE_ASSIGN_OR_RETURN(std::shared_ptr<const domain::ArtistState> state,
-                           (reader.ReadFolded<domain::ArtistState, events::v1::ArtistEvent>(
-                               domain::ArtistStream(artist_id), &domain::Evolve)));
+  STIPPLE_ASSIGN_OR_RETURN(
+      std::shared_ptr<const domain::ArtistState> state,
+      (reader.ReadFolded<domain::ArtistState, events::v1::ArtistEvent>(
+          domain::ArtistStream(artist_id), &domain::Evolve, &ForgetPastBookings)));
   if (!state->exists) return domain::NotFound("artist", artist_id);
   return state;
 }

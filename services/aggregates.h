@@ -15,7 +15,8 @@
 namespace stipple::services {
 
 // NOT_FOUND (naming `field`) when the location or artist does not exist; INVALID_ARGUMENT when
-// the id is empty. An artist's state grows with their bookings: shared, not copied.
+// the id is empty. An artist's state holds their bookings ahead (and of the last day): shared,
+// not copied.
 absl::StatusOr<domain::LocationState> ReadLocation(StreamReader& reader, const std::string& field,
                                                    const std::string& location_id);
 absl::StatusOr<std::shared_ptr<const domain::ArtistState>> ReadArtist(StreamReader& reader,

@@ -112,7 +112,7 @@ absl::StatusOr<CommandOutcome> CommandHandler::Handle(const CommandContext& cont
     if (!earlier.ok()) return earlier.status();
     if (earlier->has_value()) return **earlier;
 
-    StreamReader reader(store_, &states_);
+    StreamReader reader(store_, &states_, clock_());
     absl::StatusOr<std::vector<StreamWrite>> writes = decide(reader);
     if (!writes.ok()) return writes.status();
     const auto& versions = reader.versions();

@@ -62,20 +62,24 @@ struct CommandOutcome {
 // those versions, so a decision never lands on state it did not see.
 class StreamReader {
  public:
-  // `cache` (optional) holds folded states across commands.
-  explicit StreamReader(eventstore::EventStore& store, AggregateCache* cache = nullptr)
-      : store_(store), cache_(cache) {}
+  // `cache` (optional) holds folded states across commands. `now`: the time of the decision,
+  // from which on a cached state may forget what no decision reads (see ReadFolded).
+  explicit StreamReader(eventstore::EventStore& store, AggregateCache* cache = nullptr,
+                        absl::Time now = absl::InfinitePast())
+      : store_(store), cache_(cache), now_(now) {}
 
   // The stream's events, oldest first (empty for a stream that does not exist). The pointer stays
   // valid for the reader's lifetime.
   absl::StatusOr<const domain::History*> Read(const std::string& stream);
 
   // The stream folded with `evolve` (payloads parsed as Wrapper): the cached state and the events
-  // after it. DATA_LOSS when a payload does not parse.
+  // after it. DATA_LOSS when a payload does not parse. `forget` (optional) trims a state before
+  // it is cached, given the reader's `now`: of what no decision made from then on reads, so a
+  // long stream's cached state does not grow with its history (each command copies it).
   template <typename State, typename Wrapper>
-  absl::StatusOr<std::shared_ptr<const State>> ReadFolded(const std::string& stream,
-                                                          void (*evolve)(State&, const Wrapper&,
-                                                                         const std::string&));
+  absl::StatusOr<std::shared_ptr<const State>> ReadFolded(
+      const std::string& stream, void (*evolve)(State&, const Wrapper&, const std::string&),
+      void (*forget)(State&, absl::Time now) = nullptr);
 
   // The version each read stream was at (0: did not exist).
   const absl::flat_hash_map<std::string, eventstore::StreamVersion>& versions() const {
@@ -100,6 +104,7 @@ class StreamReader {
 
   eventstore::EventStore& store_;
   AggregateCache* const cache_;
+  const absl::Time now_;
   absl::node_hash_map<std::string, domain::History> histories_;  // Stable addresses.
   absl::flat_hash_map<std::string, std::shared_ptr<const void>> folded_;
   absl::flat_hash_map<std::string, eventstore::StreamVersion> versions_;
@@ -117,7 +122,7 @@ class CommandHandler {
  public:
   static constexpr int kMaxAttempts = 5;
   // Folded states of the streams commands touched lately (a client's state is a few hundred
-  // bytes; an artist's grows with their bookings).
+  // bytes; an artist's holds their bookings ahead).
   static constexpr size_t kCachedStreams = 100000;
 
   // `cached_streams`: how many streams' folded states are kept between commands.
@@ -153,7 +158,8 @@ namespace stipple::services {
 
 template <typename State, typename Wrapper>
 absl::StatusOr<std::shared_ptr<const State>> StreamReader::ReadFolded(
-    const std::string& stream, void (*evolve)(State&, const Wrapper&, const std::string&)) {
+    const std::string& stream, void (*evolve)(State&, const Wrapper&, const std::string&),
+    void (*forget)(State&, absl::Time now)) {
   if (auto it = folded_.find(stream); it != folded_.end()) {
     return std::static_pointer_cast<const State>(it->second);
   }
@@ -180,6 +186,7 @@ absl::StatusOr<std::shared_ptr<const State>> StreamReader::ReadFolded(
     if (!newer.empty()) {
       auto next = std::make_shared<State>(*state);
       if (absl::Status s = domain::EvolveAll<Wrapper>(newer, *next, evolve); !s.ok()) return s;
+      if (forget != nullptr) forget(*next, now_);
       state = std::move(next);
       if (cache_ != nullptr) cache_->Store(stream, *last, state);
     }
@@ -187,13 +194,14 @@ absl::StatusOr<std::shared_ptr<const State>> StreamReader::ReadFolded(
   }
   folded_[stream] = state;
   if (cache_ != nullptr) {
-    cache_after_append_[stream] = [cache = cache_, stream, state, evolve](
+    cache_after_append_[stream] = [cache = cache_, stream, state, evolve, forget, now = now_](
                                       const domain::History& appended,
                                       eventstore::StreamVersion version) {
       auto next = std::make_shared<State>(*state);
       // The events were just encoded from messages: they parse. Were one not to, the next
       // command would read and fold them from the log.
       if (domain::EvolveAll<Wrapper>(appended, *next, evolve).ok()) {
+        if (forget != nullptr) forget(*next, now);
         cache->Store<State>(stream, version, std::move(next));
       }
     };

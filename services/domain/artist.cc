@@ -31,6 +31,11 @@ void Evolve(ArtistState& state, const events::v1::ArtistEvent& event,
   }
 }
 
+void ForgetBookingsEndedBefore(ArtistState& state, absl::Time cutoff) {
+  absl::erase_if(state.active_bookings,
+                 [cutoff](const auto& booking) { return booking.second.end < cutoff; });
+}
+
 absl::StatusOr<ArtistState> FoldArtist(const History& history) {
   return Fold<ArtistState, events::v1::ArtistEvent>(
       history, [](ArtistState& state, const events::v1::ArtistEvent& event, const std::string& id) {

@@ -30,6 +30,12 @@ struct ArtistState {
 };
 
 void Evolve(ArtistState& state, const events::v1::ArtistEvent& event, const std::string& event_id);
+
+// Forgets the bookings that ended before `cutoff`. A new booking must start in the future
+// (Decide(ScheduleSession)), so decisions made at `cutoff` or later decide as on the whole
+// history, and a state kept for them holds the artist's calendar ahead, not every booking of
+// their career.
+void ForgetBookingsEndedBefore(ArtistState& state, absl::Time cutoff);
 absl::StatusOr<ArtistState> FoldArtist(const History& history);
 
 struct RegisterArtist {

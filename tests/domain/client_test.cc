@@ -222,6 +222,34 @@ TEST(SchedulingTest, BadTimesAndStandingAreRefused) {
               "ARTIST_DOUBLE_BOOKED");
 }
 
+TEST(SchedulingTest, AnArtistWithoutTheirEndedBookingsDecidesLaterBookingsAlike) {
+  ArtistState artist = Artist();
+  // Two hours on the Monday (ended by Tuesday) and two on the Friday.
+  for (const auto& [id, start] : {std::pair{"monday", kMonday + absl::Hours(10)},
+                                  std::pair{"friday", kMonday + absl::Hours(4 * 24 + 10)}}) {
+    auto booking = DecideBooking(artist, id, "c9", "leeds", start, 120);
+    ASSERT_TRUE(booking.ok());
+    Evolve(artist, *booking, id);
+  }
+  ArtistState trimmed = artist;
+  ForgetBookingsEndedBefore(trimmed, kMonday + absl::Hours(24));
+  EXPECT_FALSE(trimmed.active_bookings.contains("monday"));
+  EXPECT_TRUE(trimmed.active_bookings.contains("friday"));
+
+  // From the cutoff on, both refuse the Friday clash and take the hour after it.
+  for (const ArtistState* state : {&artist, &trimmed}) {
+    EXPECT_RULE(DecideBooking(*state, "b", "c1", "leeds", kMonday + absl::Hours(4 * 24 + 11), 60),
+                "ARTIST_DOUBLE_BOOKED");
+    EXPECT_TRUE(
+        DecideBooking(*state, "b", "c1", "leeds", kMonday + absl::Hours(4 * 24 + 12), 60).ok());
+  }
+  // A booking that ends at the cutoff is kept: only those ended before it go.
+  ForgetBookingsEndedBefore(trimmed, kMonday + absl::Hours(4 * 24 + 12));
+  EXPECT_TRUE(trimmed.active_bookings.contains("friday"));
+  ForgetBookingsEndedBefore(trimmed, kMonday + absl::Hours(4 * 24 + 13));
+  EXPECT_TRUE(trimmed.active_bookings.empty());
+}
+
 TEST(CompletionTest, SessionsCompleteInOrderAndTheLastCompletesTheCourse) {
   std::vector<ev::ClientEvent> events = ReadyForTreatment(2);
   const absl::Time start = kMonday;

@@ -59,6 +59,20 @@ void See(SeenEvents& state, const events::v1::ClientEvent&, const std::string& e
   state.ids.push_back(event_id);
 }
 
+// A fold that keeps the ids it is given, and a trim for the cache that forgets all but the newest
+// and notes the time it was given.
+struct NewestEvents {
+  std::vector<std::string> ids;
+  absl::Time trimmed_at = absl::InfinitePast();
+};
+void SeeNewest(NewestEvents& state, const events::v1::ClientEvent&, const std::string& event_id) {
+  state.ids.push_back(event_id);
+}
+void KeepNewest(NewestEvents& state, absl::Time now) {
+  if (state.ids.size() > 1) state.ids.erase(state.ids.begin(), state.ids.end() - 1);
+  state.trimmed_at = now;
+}
+
 // An append of one registration to `stream`, made beside the handler.
 eventstore::StreamAppend WrittenBeside(const std::string& stream, const std::string& event_id) {
   events::v1::ClientEvent event;
@@ -104,6 +118,28 @@ class CommandHandlerTest : public eventstore::testing::StoreTest {
     return seen;
   }
 
+  // Runs request `request_id`: folds `stream` with SeeNewest, trimmed by KeepNewest, and appends
+  // one event to it. Returns the state the decision saw.
+  NewestEvents AppendOneTrimmed(CommandHandler& handler, const std::string& request_id,
+                                const std::string& stream) {
+    NewestEvents seen;
+    CommandContext context;
+    context.request_id = request_id;
+    context.actor = "desk";
+    absl::StatusOr<CommandOutcome> outcome = handler.Handle(
+        context, [&](StreamReader& reader) -> absl::StatusOr<std::vector<StreamWrite>> {
+          auto state = reader.ReadFolded<NewestEvents, events::v1::ClientEvent>(stream, &SeeNewest,
+                                                                                &KeepNewest);
+          if (!state.ok()) return state.status();
+          seen = **state;
+          events::v1::ClientEvent event;
+          event.mutable_registered()->set_client_id(stream);
+          return std::vector<StreamWrite>{Write(stream, std::vector{event})};
+        });
+    EXPECT_TRUE(outcome.ok()) << outcome.status();
+    return seen;
+  }
+
   CommandHandler Handler(size_t cached_streams = CommandHandler::kCachedStreams) {
     return CommandHandler(*counting_, absl::Now, cached_streams);
   }
@@ -121,6 +157,27 @@ TEST_F(CommandHandlerTest, TheNextCommandOnAStreamReadsNoneOfItsEvents) {
   // A handler with nothing cached reads the stream and sees the same.
   CommandHandler fresh = Handler();
   EXPECT_THAT(AppendOne(fresh, "r4", "client-a"), ElementsAre("r1/0", "r2/0", "r3/0"));
+  EXPECT_EQ(counting_->events_read, 3);
+}
+
+TEST_F(CommandHandlerTest, ACachedStateIsTrimmedAtTheTimeOfTheDecisionThatCachedIt) {
+  absl::Time now = absl::FromUnixSeconds(1'000'000);
+  CommandHandler handler(*counting_, [&now] { return now; });
+  EXPECT_THAT(AppendOneTrimmed(handler, "r1", "client-a").ids, ElementsAre());
+  now += absl::Hours(1);
+  EXPECT_THAT(AppendOneTrimmed(handler, "r2", "client-a").ids, ElementsAre("r1/0"));
+  now += absl::Hours(1);
+  // Cached after r2's append, trimmed at r2's time: r1's event is forgotten.
+  const NewestEvents third = AppendOneTrimmed(handler, "r3", "client-a");
+  EXPECT_THAT(third.ids, ElementsAre("r2/0"));
+  EXPECT_EQ(third.trimmed_at, absl::FromUnixSeconds(1'000'000) + absl::Hours(1));
+  EXPECT_EQ(counting_->events_read, 0);
+
+  // Folded from the log by a handler with nothing cached: trimmed before the decision sees it.
+  CommandHandler fresh(*counting_, [&now] { return now; });
+  const NewestEvents fourth = AppendOneTrimmed(fresh, "r4", "client-a");
+  EXPECT_THAT(fourth.ids, ElementsAre("r3/0"));
+  EXPECT_EQ(fourth.trimmed_at, now);
   EXPECT_EQ(counting_->events_read, 3);
 }
 

@@ -152,6 +152,25 @@ TEST_F(StudioApiTest, ConcurrentOverlappingBookingsOfOneArtistLetExactlyOneThrou
   EXPECT_EQ(artist->events.size(), 1u + kRounds);
 }
 
+// The server's cached artist forgets bookings that ended, not those still ahead.
+TEST_F(StudioApiTest, AnArtistsBookingsAheadStillClashAfterTheirPastOnesAreForgotten) {
+  OpenStudio();
+  for (const char* client : {"c1", "c2", "c3", "c4"}) ReadyClient(client);
+  const absl::Time soon = clock_.Now() + absl::Hours(48);
+  const absl::Time later = clock_.Now() + absl::Hours(24 * 20);
+  api::ScheduleSessionResponse scheduled;
+  ASSERT_TRUE(ScheduleSession(Schedule("c1", "london", soon), &scheduled).ok());
+  ASSERT_TRUE(ScheduleSession(Schedule("c2", "london", later), &scheduled).ok());
+  // A week on, the first booking has ended; a booking now caches the artist without it.
+  clock_.Advance(absl::Hours(24 * 7));
+  ASSERT_TRUE(
+      ScheduleSession(Schedule("c3", "london", clock_.Now() + absl::Hours(48)), &scheduled).ok());
+  grpc::Status overlapping =
+      ScheduleSession(Schedule("c4", "london", later + absl::Minutes(30)), &scheduled);
+  EXPECT_EQ(overlapping.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Details(overlapping).reason(), "ARTIST_DOUBLE_BOOKED");
+}
+
 // Each server keeps folded client and artist states between commands; a write made through another
 // server (another process on the same log) must still be seen.
 TEST_F(StudioApiTest, AServerDecidesOnWritesAnotherServerMadeToTheSameStreams) {

@@ -7,8 +7,11 @@
 namespace stipple::services {
 namespace {
 
-// A cached artist forgets bookings that ended a day before the decision that cached it: a new
-// booking starts after its decision's now, and a day covers a clock stepped back.
+// A folded artist forgets bookings that ended a day before the decision that folded it. New
+// bookings start in the future; the day is for the decisions that use the state after it was
+// cached, whose clock may read a little earlier (taken before, or stepped back). One that still
+// asks for a time before the cutoff is refused (DecideBooking), never decided without the
+// bookings it may clash with.
 constexpr absl::Duration kClockStepAllowance = absl::Hours(24);
 
 void ForgetPastBookings(domain::ArtistState& state, absl::Time now) {
@@ -27,13 +30,17 @@ absl::StatusOr<domain::LocationState> ReadLocation(StreamReader& reader, const s
   return *state;
 }
 
+absl::StatusOr<std::shared_ptr<const domain::ArtistState>> ReadArtistState(
+    StreamReader& reader, const std::string& artist_id) {
+  return reader.ReadFolded<domain::ArtistState, events::v1::ArtistEvent>(
+      domain::ArtistStream(artist_id), &domain::Evolve, &ForgetPastBookings);
+}
+
 absl::StatusOr<std::shared_ptr<const domain::ArtistState>> ReadArtist(
     StreamReader& reader, const std::string& field, const std::string& artist_id) {
   if (artist_id.empty()) return domain::InvalidField(field, "must not be empty");
-  STIPPLE_ASSIGN_OR_RETURN(
-      std::shared_ptr<const domain::ArtistState> state,
-      (reader.ReadFolded<domain::ArtistState, events::v1::ArtistEvent>(
-          domain::ArtistStream(artist_id), &domain::Evolve, &ForgetPastBookings)));
+  STIPPLE_ASSIGN_OR_RETURN(std::shared_ptr<const domain::ArtistState> state,
+                           ReadArtistState(reader, artist_id));
   if (!state->exists) return domain::NotFound("artist", artist_id);
   return state;
 }

@@ -19,6 +19,10 @@ namespace stipple::services {
 // not copied.
 absl::StatusOr<domain::LocationState> ReadLocation(StreamReader& reader, const std::string& field,
                                                    const std::string& location_id);
+// The artist's state, whether or not they are registered; bookings that ended before the decision
+// are forgotten (domain::ForgetBookingsEndedBefore).
+absl::StatusOr<std::shared_ptr<const domain::ArtistState>> ReadArtistState(
+    StreamReader& reader, const std::string& artist_id);
 absl::StatusOr<std::shared_ptr<const domain::ArtistState>> ReadArtist(StreamReader& reader,
                                                                       const std::string& field,
                                                                       const std::string& artist_id);

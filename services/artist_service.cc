@@ -22,9 +22,8 @@ grpc::Status ArtistService::RegisterArtist(grpc::ServerContext*,
               .status());
     }
     const std::string stream = domain::ArtistStream(command.artist_id);
-    STIPPLE_ASSIGN_OR_RETURN(
-        std::shared_ptr<const domain::ArtistState> state,
-        (reader.ReadFolded<domain::ArtistState, events::v1::ArtistEvent>(stream, &domain::Evolve)));
+    STIPPLE_ASSIGN_OR_RETURN(std::shared_ptr<const domain::ArtistState> state,
+                             ReadArtistState(reader, command.artist_id));
     STIPPLE_ASSIGN_OR_RETURN(events::v1::ArtistEvent event, domain::Decide(*state, command));
     return std::vector<StreamWrite>{Write(stream, std::vector{event})};
   };

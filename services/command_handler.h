@@ -62,10 +62,9 @@ struct CommandOutcome {
 // those versions, so a decision never lands on state it did not see.
 class StreamReader {
  public:
-  // `cache` (optional) holds folded states across commands. `now`: the time of the decision,
-  // from which on a cached state may forget what no decision reads (see ReadFolded).
-  explicit StreamReader(eventstore::EventStore& store, AggregateCache* cache = nullptr,
-                        absl::Time now = absl::InfinitePast())
+  // `cache` (optional) holds folded states across commands. `now`: the server's time as the
+  // decision starts, which ReadFolded's `forget` judges states by.
+  StreamReader(eventstore::EventStore& store, AggregateCache* cache, absl::Time now)
       : store_(store), cache_(cache), now_(now) {}
 
   // The stream's events, oldest first (empty for a stream that does not exist). The pointer stays
@@ -73,9 +72,10 @@ class StreamReader {
   absl::StatusOr<const domain::History*> Read(const std::string& stream);
 
   // The stream folded with `evolve` (payloads parsed as Wrapper): the cached state and the events
-  // after it. DATA_LOSS when a payload does not parse. `forget` (optional) trims a state before
-  // it is cached, given the reader's `now`: of what no decision made from then on reads, so a
-  // long stream's cached state does not grow with its history (each command copies it).
+  // after it. DATA_LOSS when a payload does not parse. `forget` (optional), given the reader's
+  // `now`, drops from a newly folded state what later decisions do not need, before the decision
+  // and the cache get it: a long stream's state then does not grow with its history (each
+  // command that appends to it copies it).
   template <typename State, typename Wrapper>
   absl::StatusOr<std::shared_ptr<const State>> ReadFolded(
       const std::string& stream, void (*evolve)(State&, const Wrapper&, const std::string&),

@@ -8,6 +8,17 @@
 
 namespace stipple::services {
 
+void ApplyServerOptions(grpc::ServerBuilder& builder) {
+  // Commands are small (request_shape.h bounds their fields); larger messages are refused with
+  // RESOURCE_EXHAUSTED before they are parsed.
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  // A command's handler thread waits for its group commit. gRPC keeps at most MAX_POLLERS idle
+  // threads (2 by default) and ends the others, so under load it started and ended a thread for
+  // nearly every call; keeping up to 64 lifted commands/s by ~35 % at 16 clients (command_bench).
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              kMaxIdleHandlerThreads);
+}
+
 absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
     const std::string& listen_address, eventstore::EventStore& store,
     projections::ReadModels* models, std::function<absl::Time()> clock) {
@@ -27,14 +38,7 @@ absl::StatusOr<std::unique_ptr<StippleServer>> StippleServer::Start(
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &bound_port);
-  // Commands are small (request_shape.h bounds their fields); larger messages are refused with
-  // RESOURCE_EXHAUSTED before they are parsed.
-  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
-  // A command's handler thread waits for its group commit. gRPC keeps at most MAX_POLLERS idle
-  // threads (2 by default) and ends the others, so under load it started and ended a thread for
-  // nearly every call; keeping up to 64 lifted commands/s by ~35 % at 16 clients (command_bench).
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              kMaxIdleHandlerThreads);
+  ApplyServerOptions(builder);
   builder.RegisterService(&stipple->health_);
   builder.RegisterService(&stipple->locations_);
   builder.RegisterService(&stipple->artists_);

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
 #include "projections/read_models.h"
 #include "services/admin_service.h"
 #include "services/artist_service.h"
@@ -28,6 +29,9 @@ namespace stipple::services {
 inline constexpr int kMaxRequestBytes = 1 << 20;
 // gRPC handler threads kept waiting for calls between them (see server.cc).
 inline constexpr int kMaxIdleHandlerThreads = 64;
+
+// The options every Stipple gRPC server takes (message size, handler threads; see server.cc).
+void ApplyServerOptions(grpc::ServerBuilder& builder);
 
 class StippleServer {
  public:

@@ -1,5 +1,7 @@
 #include "services/domain/artist.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/domain/errors.h"
 #include "services/domain/time_convert.h"
@@ -34,6 +36,7 @@ void Evolve(ArtistState& state, const events::v1::ArtistEvent& event,
 void ForgetBookingsEndedBefore(ArtistState& state, absl::Time cutoff) {
   absl::erase_if(state.active_bookings,
                  [cutoff](const auto& booking) { return booking.second.end < cutoff; });
+  state.forgotten_before = std::max(state.forgotten_before, cutoff);
 }
 
 absl::StatusOr<ArtistState> FoldArtist(const History& history) {
@@ -66,6 +69,9 @@ absl::StatusOr<events::v1::ArtistEvent> DecideBooking(const ArtistState& state,
     return RuleBroken(
         "ARTIST_NOT_AT_LOCATION",
         absl::StrCat("artist '", state.artist_id, "' does not work at '", location_id, "'"));
+  }
+  if (start < state.forgotten_before) {
+    return InvalidField("start_time", "must be in the future");
   }
   const absl::Time end = start + absl::Minutes(duration_minutes);
   for (const auto& [id, booking] : state.active_bookings) {

@@ -27,15 +27,20 @@ struct ArtistState {
   std::string artist_id;
   absl::flat_hash_set<std::string> location_ids;
   absl::flat_hash_map<std::string, Booking> active_bookings;  // By booking id.
+  // Bookings that ended before this were forgotten (ForgetBookingsEndedBefore): no booking that
+  // starts before it is decided on this state.
+  absl::Time forgotten_before = absl::InfinitePast();
 };
 
 void Evolve(ArtistState& state, const events::v1::ArtistEvent& event, const std::string& event_id);
 
-// Forgets the bookings that ended before `cutoff`. A new booking must start in the future
-// (Decide(ScheduleSession)), so decisions made at `cutoff` or later decide as on the whole
-// history, and a state kept for them holds the artist's calendar ahead, not every booking of
-// their career.
+// Forgets the bookings that ended before `cutoff`, so that a state kept for later decisions holds
+// the artist's calendar ahead, not every booking of their career. Only a booking that starts
+// before `cutoff` could clash with a forgotten one, and new bookings start in the future
+// (Decide(ScheduleSession)); should one start before `cutoff` all the same, DecideBooking
+// refuses it rather than decide without the bookings it may clash with.
 void ForgetBookingsEndedBefore(ArtistState& state, absl::Time cutoff);
+
 absl::StatusOr<ArtistState> FoldArtist(const History& history);
 
 struct RegisterArtist {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "eventstore/errors.h"
 #include "grpcpp/server_builder.h"
 #include "services/grpc_status.h"
@@ -52,6 +51,7 @@ grpc::Status AppendReplayService::Append(grpc::ServerContext* /*context*/,
       for (const eventstore::StreamAppendResult& stream : appended->streams) {
         Remember(stream.stream, stream.new_version);
       }
+      reply->set_appended(true);
       return grpc::Status::OK;
     }
     const std::optional<eventstore::WrongExpectedVersion> conflict =
@@ -60,9 +60,7 @@ grpc::Status AppendReplayService::Append(grpc::ServerContext* /*context*/,
     Remember(conflict->stream, conflict->actual_version);
     reply->set_lost_races(reply->lost_races() + 1);
   }
-  return grpc::Status(
-      grpc::StatusCode::ABORTED,
-      absl::StrCat("lost the race for a stream's version ", kMaxAttempts, " times"));
+  return grpc::Status::OK;  // Not appended: the reply says so and counts the lost races.
 }
 
 absl::StatusOr<eventstore::StreamVersion> AppendReplayService::CurrentVersion(
@@ -88,9 +86,7 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartReplayServer(AppendReplayServ
                                                                 int* port) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), port);
-  builder.SetMaxReceiveMessageSize(services::kMaxRequestBytes);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              services::kMaxIdleHandlerThreads);
+  services::ApplyServerOptions(builder);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *port == 0)

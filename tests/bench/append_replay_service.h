@@ -4,9 +4,9 @@
 // The benchmark's append-only gRPC service (append_replay.proto): each call appends one
 // command's events, each stream at its current version, tried again when another call moved a
 // stream first (the PostgreSQL peer's way). Versions are remembered between calls, as Stipple's
-// command handler remembers its streams, so a stream is read only when first met or after a lost
-// race. What any command handling over gRPC and this store costs at least: no decision, no
-// idempotency look-up, no read models, no refusals.
+// command handler remembers its streams: a stream is read when first met, and a lost race tells
+// its new version. What any command handling over gRPC and this store costs at least: no
+// decision, no idempotency look-up, no read models, no refusals.
 
 #include <memory>
 #include <string>
@@ -38,8 +38,8 @@ class AppendReplayService final : public v1::AppendReplay::Service {
   absl::flat_hash_map<std::string, eventstore::StreamVersion> versions_ ABSL_GUARDED_BY(mutex_);
 };
 
-// A server on 127.0.0.1 (a free port) serving `service` with the gRPC options StippleServer
-// uses, so the two pay the same per call. Its bound port in `*port`.
+// A server on 127.0.0.1 (a free port) serving `service` with the options of Stipple's servers
+// (services::ApplyServerOptions), so the two pay the same per call. Its bound port in `*port`.
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartReplayServer(AppendReplayService& service,
                                                                 int* port);
 

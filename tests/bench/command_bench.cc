@@ -7,10 +7,9 @@
 // desks share its twelve artists, so they contend for the artists' streams, and a booking that
 // clashes with one already made is tried again with the next artist.
 //
-// PostgreSQL: the same events, grouped as they were appended, are written by N connections into
-// an events table with UNIQUE(stream_id, version) and a unique event id, one transaction per
-// command: read each stream's version, insert its events at version + 1... (the Marten /
-// Message DB way), with synchronous_commit=on. The server is started by tests/bench/run.sh.
+// PostgreSQL (postgres_peer.h): the same events, grouped as they were appended, are written by N
+// connections into an events table, one transaction per command (the Marten / Message DB way),
+// with synchronous_commit=on. The server is started by tests/bench/run.sh.
 //
 //   command_bench --pg="host=/tmp/x port=5433 dbname=postgres" [--clients=16,64]
 //                 [--seconds=20] [--bench_dir=DIR]
@@ -20,11 +19,10 @@
 // for the same time, on the same cores. A command can go no faster than that, so the floor bounds
 // the ratio any command handling could reach against PostgreSQL on this machine.
 //
-// gRPC and the store: Stipple's appends of the run are replayed through an append-only gRPC
-// service (append_replay_service.h) into an empty store, the way the PostgreSQL peer replays them:
-// each stream at the version it has when read, tried again after a lost race. No decision, no
-// idempotency look-up, no read models, no refused bookings: a lower bound for any command handling
-// over gRPC on this store and machine.
+// gRPC and the store (store_replay.h): Stipple's appends of the run replayed through an
+// append-only gRPC service into an empty store, the way the PostgreSQL peer replays them. No
+// decision, no idempotency look-up, no read models, no refused bookings: what any command
+// handling over gRPC on this store and machine pays at least.
 //
 // Machine CPU per event: the machine's busy time (/proc/stat, every process) over the events
 // written. Stipple's is taken over its measured window (after a warm-up), PostgreSQL's from when
@@ -33,19 +31,14 @@
 // checkpoints, the kernel's writeback) is counted in neither. Each side's load generator counts:
 // Stipple's desks and their gRPC clients, PostgreSQL's libpq callers.
 
-#include <libpq-fe.h>
-
-#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <latch>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -61,9 +54,10 @@
 #include "projections/read_models.h"
 #include "services/process_settings.h"
 #include "services/server.h"
-#include "tests/bench/append_replay_service.h"
+#include "tests/bench/command_runs.h"
 #include "tests/bench/cpu_time.h"
-#include "tests/bench/percentile.h"
+#include "tests/bench/postgres_peer.h"
+#include "tests/bench/store_replay.h"
 #include "tests/support/front_desk.h"
 
 ABSL_FLAG(std::string, pg, "", "libpq connection string of the PostgreSQL peer; empty: none");
@@ -77,35 +71,8 @@ namespace {
 // Server time runs this much faster than real time (a booked session starts within the run).
 constexpr double kClockSpeedUp = 1e6;
 
-struct Figures {
-  int64_t operations = 0;  // Commands or transactions.
-  int64_t events = 0;
-  double seconds = 0;
-  double p50_ms = 0, p99_ms = 0;
-  int64_t errors = 0;
-  // Stipple: bookings refused because the artist was booked then; the desk tries again with the
-  // next artist. Not operations: no latency, no events.
-  int64_t refused = 0;
-  // PostgreSQL and the replay: attempts that lost a race for a stream's next version; the
-  // append is tried again, within its operation's latency. (Stipple's handler decides again the
-  // same way, within its command's latency, uncounted.)
-  int64_t lost_races = 0;
-  // Stipple and the gRPC floor: the CPU this process (server, read models and callers) took per
-  // call, refused ones included. Not measured for PostgreSQL, whose server runs in processes of
-  // its own.
-  std::optional<double> cpu_us_per_call;
-  // Every system: the CPU the whole machine was busy with meanwhile (this process, PostgreSQL's
-  // server, anything else running), in seconds; nullopt where /proc/stat could not be read.
-  std::optional<double> machine_busy_seconds;
-};
-
 // Each location's artists, shared by its desks.
 constexpr int kArtistsPerLocation = 12;
-
-// One append as the log recorded it.
-struct RecordedAppend {
-  std::vector<eventstore::RecordedEvent> events;
-};
 
 // What one call did: its latency, or nullopt when it failed; or a refusal that the caller meets
 // by trying again (see Figures::refused).
@@ -114,16 +81,6 @@ struct Outcome {
   bool refused = false;
 };
 using Call = std::function<Outcome()>;
-
-// The operations and their latency percentiles, from each caller's latencies.
-void CountOperations(const std::vector<std::vector<double>>& latencies, Figures* figures) {
-  std::vector<double> all;
-  for (const std::vector<double>& caller : latencies)
-    all.insert(all.end(), caller.begin(), caller.end());
-  figures->operations = static_cast<int64_t>(all.size());
-  figures->p50_ms = Percentile(all, 0.50);
-  figures->p99_ms = Percentile(all, 0.99);
-}
 
 // Runs `callers` threads, each making the calls `make_call(i)` (made on that thread) returns, for
 // a 2 s warm-up and then the measured seconds; `at_start` and `at_end` run as the measured window
@@ -175,19 +132,6 @@ Figures Measure(int callers, const std::function<Call(int)>& make_call,
   const int64_t calls = figures.operations + figures.refused + figures.errors;
   if (calls > 0) figures.cpu_us_per_call = cpu * 1e6 / static_cast<double>(calls);
   return figures;
-}
-
-// A new, empty event store under `dir` (whatever was there is removed); exits if it cannot open.
-std::unique_ptr<eventstore::RocksDbEventStore> OpenEmptyStore(const std::string& dir) {
-  std::filesystem::remove_all(dir);
-  eventstore::RocksDbEventStoreOptions options;
-  options.path = dir + "/events";
-  auto store = eventstore::RocksDbEventStore::Open(options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-    std::exit(1);
-  }
-  return *std::move(store);
 }
 
 // Runs Stipple under `clients` desks; returns its figures and the appends it made (in log order,
@@ -303,232 +247,6 @@ Figures RunGrpcFloor(int clients, const std::string& dir) {
   return figures;
 }
 
-// Stipple's appends of a run replayed through the append-only service (append_replay_service.h)
-// into a new, empty store, each desk's by one caller on its own connection, as the PostgreSQL
-// peer replays them: what gRPC and the store alone take for the same events.
-Figures RunReplay(const std::string& dir,
-                  const std::vector<std::vector<RecordedAppend>>& appends_by_desk) {
-  std::unique_ptr<eventstore::RocksDbEventStore> store = OpenEmptyStore(dir);
-  AppendReplayService service(*store);
-  int port = 0;
-  absl::StatusOr<std::unique_ptr<grpc::Server>> server = StartReplayServer(service, &port);
-  if (!server.ok()) {
-    std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
-    std::exit(1);
-  }
-  const int clients = static_cast<int>(appends_by_desk.size());
-  std::vector<std::vector<v1::ReplayRequest>> requests(clients);
-  for (int d = 0; d < clients; ++d) {
-    for (const RecordedAppend& append : appends_by_desk[d]) {
-      v1::ReplayRequest& request = requests[d].emplace_back();
-      for (const eventstore::RecordedEvent& event : append.events) {
-        v1::ReplayedEvent& replayed = *request.add_events();
-        replayed.set_stream(event.stream);
-        replayed.set_event_id(event.event_id);
-        replayed.set_type(event.type);
-        replayed.set_payload(event.payload);
-        replayed.set_actor(event.metadata.actor);
-        replayed.set_location(event.metadata.location);
-        replayed.set_correlation_id(event.metadata.correlation_id);
-        replayed.set_causation_id(event.metadata.causation_id);
-      }
-    }
-  }
-  std::vector<std::vector<double>> latencies(clients);
-  std::vector<int64_t> events(clients, 0), errors(clients, 0), lost_races(clients, 0);
-  std::vector<std::thread> threads;
-  std::latch ready(clients + 1);
-  for (int d = 0; d < clients; ++d) {
-    threads.emplace_back([&, d] {
-      grpc::ChannelArguments args;
-      args.SetInt("stipple.replay", d);  // A distinct argument: a connection of its own.
-      std::unique_ptr<v1::AppendReplay::Stub> stub =
-          v1::AppendReplay::NewStub(grpc::CreateCustomChannel(
-              absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args));
-      ready.arrive_and_wait();
-      for (const v1::ReplayRequest& request : requests[d]) {
-        grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-        v1::ReplayReply reply;
-        const absl::Time sent = absl::Now();
-        const grpc::Status status = stub->Append(&context, request, &reply);
-        lost_races[d] += reply.lost_races();
-        if (status.ok()) {
-          latencies[d].push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
-          events[d] += request.events_size();
-        } else {
-          ++errors[d];
-        }
-      }
-    });
-  }
-  ready.arrive_and_wait();
-  const absl::Time start = absl::Now();
-  const double cpu_start = ProcessCpuSeconds();
-  const std::optional<double> machine_start = MachineBusySeconds();
-  for (std::thread& thread : threads) thread.join();
-  Figures figures;
-  figures.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  const double cpu = ProcessCpuSeconds() - cpu_start;
-  figures.machine_busy_seconds = BusyBetween(machine_start, MachineBusySeconds());
-  for (int d = 0; d < clients; ++d) {
-    figures.events += events[d];
-    figures.errors += errors[d];
-    figures.lost_races += lost_races[d];
-  }
-  CountOperations(latencies, &figures);
-  const int64_t calls = figures.operations + figures.errors;
-  if (calls > 0) figures.cpu_us_per_call = cpu * 1e6 / static_cast<double>(calls);
-  (*server)->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
-  server->reset();
-  store.reset();
-  return figures;
-}
-
-PGconn* Connect(const std::string& conninfo) {
-  PGconn* connection = PQconnectdb(conninfo.c_str());
-  if (PQstatus(connection) != CONNECTION_OK) {
-    std::fprintf(stderr, "PostgreSQL: %s\n", PQerrorMessage(connection));
-    std::exit(1);
-  }
-  return connection;
-}
-
-bool Exec(PGconn* connection, const char* sql) {
-  PGresult* result = PQexec(connection, sql);
-  const bool ok =
-      PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK;
-  if (!ok) std::fprintf(stderr, "PostgreSQL: %s: %s\n", sql, PQerrorMessage(connection));
-  PQclear(result);
-  return ok;
-}
-
-enum class AppendResult { kAppended, kLostRace, kFailed };
-
-// Another transaction took the stream's next version first (a unique violation of
-// (stream_id, version), not of the event id), or a deadlock: the transaction is tried again on
-// fresh versions, as Marten's callers retry a concurrency exception.
-bool LostRace(const PGresult* result) {
-  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-  const char* constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
-  if (state == nullptr) return false;
-  if (std::string_view(state) == "40P01") return true;
-  return std::string_view(state) == "23505" && constraint != nullptr &&
-         std::string_view(constraint) == "events_stream_id_version_key";
-}
-
-// Appends one command's events in one transaction, each stream at its current version + 1.
-AppendResult AppendToPostgresOnce(PGconn* connection, const RecordedAppend& append) {
-  if (!Exec(connection, "BEGIN")) return AppendResult::kFailed;
-  std::map<std::string, int64_t> versions;
-  for (const eventstore::RecordedEvent& event : append.events) {
-    auto [it, added] = versions.try_emplace(event.stream, 0);
-    if (added) {
-      const char* params[] = {event.stream.c_str()};
-      PGresult* result = PQexecPrepared(connection, "version", 1, params, nullptr, nullptr, 0);
-      if (PQresultStatus(result) != PGRES_TUPLES_OK) {
-        PQclear(result);
-        Exec(connection, "ROLLBACK");
-        return AppendResult::kFailed;
-      }
-      absl::SimpleAtoi(PQgetvalue(result, 0, 0), &it->second);
-      PQclear(result);
-    }
-    const std::string version = absl::StrCat(++it->second);
-    const std::string metadata =
-        absl::StrCat(event.metadata.actor, "|", event.metadata.location, "|",
-                     event.metadata.correlation_id, "|", event.metadata.causation_id);
-    const char* params[] = {event.stream.c_str(), version.c_str(),      event.event_id.c_str(),
-                            event.type.c_str(),   event.payload.data(), metadata.c_str()};
-    const int lengths[] = {0, 0, 0, 0, static_cast<int>(event.payload.size()), 0};
-    const int formats[] = {0, 0, 0, 0, 1, 0};
-    PGresult* result = PQexecPrepared(connection, "insert", 6, params, lengths, formats, 0);
-    const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-    const bool lost_race = !ok && LostRace(result);
-    if (!ok && !lost_race) {
-      std::fprintf(stderr, "PostgreSQL insert: %s\n", PQerrorMessage(connection));
-    }
-    PQclear(result);
-    if (!ok) {
-      Exec(connection, "ROLLBACK");
-      return lost_race ? AppendResult::kLostRace : AppendResult::kFailed;
-    }
-  }
-  return Exec(connection, "COMMIT") ? AppendResult::kAppended : AppendResult::kFailed;
-}
-
-// The same, tried again while it loses races (at most 20 times); counts the lost races.
-bool AppendToPostgres(PGconn* connection, const RecordedAppend& append, int64_t* lost_races) {
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    const AppendResult result = AppendToPostgresOnce(connection, append);
-    if (result != AppendResult::kLostRace) return result == AppendResult::kAppended;
-    ++*lost_races;
-  }
-  return false;
-}
-
-Figures RunPostgres(const std::string& conninfo,
-                    const std::vector<std::vector<RecordedAppend>>& appends_by_desk) {
-  PGconn* admin = Connect(conninfo);
-  Exec(admin, "DROP TABLE IF EXISTS events");
-  Exec(admin,
-       "CREATE TABLE events (position bigserial PRIMARY KEY, stream_id text NOT NULL, "
-       "version bigint NOT NULL, event_id text NOT NULL UNIQUE, type text NOT NULL, "
-       "data bytea NOT NULL, metadata text NOT NULL, "
-       "recorded_at timestamptz NOT NULL DEFAULT now(), UNIQUE (stream_id, version))");
-  Exec(admin, "SET synchronous_commit = on");
-  PQfinish(admin);
-
-  const int clients = static_cast<int>(appends_by_desk.size());
-  std::vector<std::vector<double>> latencies(clients);
-  std::vector<int64_t> events(clients, 0), errors(clients, 0), lost_races(clients, 0);
-  std::vector<std::thread> threads;
-  // Timed from when every connection is open and its statements prepared (each connection starts
-  // a server process) to when the last one has written its share.
-  std::latch ready(clients + 1);
-  for (int d = 0; d < clients; ++d) {
-    threads.emplace_back([&, d] {
-      PGconn* connection = Connect(conninfo);
-      Exec(connection, "SET synchronous_commit = on");
-      PGresult* prepared = PQprepare(
-          connection, "version",
-          "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", 1, nullptr);
-      PQclear(prepared);
-      prepared =
-          PQprepare(connection, "insert",
-                    "INSERT INTO events (stream_id, version, event_id, type, data, metadata) "
-                    "VALUES ($1, $2, $3, $4, $5, $6)",
-                    6, nullptr);
-      PQclear(prepared);
-      ready.arrive_and_wait();
-      for (const RecordedAppend& append : appends_by_desk[d]) {
-        const absl::Time sent = absl::Now();
-        if (AppendToPostgres(connection, append, &lost_races[d])) {
-          latencies[d].push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
-          events[d] += static_cast<int64_t>(append.events.size());
-        } else {
-          ++errors[d];
-        }
-      }
-      PQfinish(connection);
-    });
-  }
-  ready.arrive_and_wait();
-  const absl::Time start = absl::Now();
-  const std::optional<double> machine_start = MachineBusySeconds();
-  for (std::thread& thread : threads) thread.join();
-  Figures figures;
-  figures.seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  figures.machine_busy_seconds = BusyBetween(machine_start, MachineBusySeconds());
-  for (int d = 0; d < clients; ++d) {
-    figures.events += events[d];
-    figures.errors += errors[d];
-    figures.lost_races += lost_races[d];
-  }
-  CountOperations(latencies, &figures);
-  return figures;
-}
-
 // The machine's busy CPU per event written, in µs; nullopt without events or a busy figure.
 std::optional<double> MachineMicrosPerEvent(const Figures& f) {
   if (f.events <= 0 || !f.machine_busy_seconds.has_value()) return std::nullopt;
@@ -577,7 +295,7 @@ int main(int argc, char** argv) {
     if (!pg.empty()) peer = RunPostgres(pg, appends);
     results.push_back({clients, {ours, peer}});
     // What gRPC and the store alone take for the same appends.
-    replays.push_back(RunReplay(dir, appends));
+    replays.push_back(RunStoreReplay(dir, appends));
     // Diagnostic: the same without the projections running in the server process.
     without_read_models.push_back(RunStipple(clients, dir, false, &unused));
     floors.push_back(RunGrpcFloor(clients, dir));

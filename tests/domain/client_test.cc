@@ -243,6 +243,12 @@ TEST(SchedulingTest, AnArtistWithoutTheirEndedBookingsDecidesLaterBookingsAlike)
     EXPECT_TRUE(
         DecideBooking(*state, "b", "c1", "leeds", kMonday + absl::Hours(4 * 24 + 12), 60).ok());
   }
+  // A booking before the cutoff, clashing with the forgotten Monday: refused either way, and the
+  // trimmed state does not decide it without Monday.
+  EXPECT_RULE(DecideBooking(artist, "b", "c1", "leeds", kMonday + absl::Hours(11), 60),
+              "ARTIST_DOUBLE_BOOKED");
+  EXPECT_INVALID(DecideBooking(trimmed, "b", "c1", "leeds", kMonday + absl::Hours(11), 60),
+                 "start_time");
   // A booking that ends at the cutoff is kept: only those ended before it go.
   ForgetBookingsEndedBefore(trimmed, kMonday + absl::Hours(4 * 24 + 12));
   EXPECT_TRUE(trimmed.active_bookings.contains("friday"));

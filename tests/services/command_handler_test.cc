@@ -54,21 +54,13 @@ class InstrumentedStore : public eventstore::testing::ForwardingStore {
 // A fold that keeps every event id it is given, so an event folded twice shows.
 struct SeenEvents {
   std::vector<std::string> ids;
+  absl::Time trimmed_at = absl::InfinitePast();  // When KeepNewest last trimmed it.
 };
 void See(SeenEvents& state, const events::v1::ClientEvent&, const std::string& event_id) {
   state.ids.push_back(event_id);
 }
-
-// A fold that keeps the ids it is given, and a trim for the cache that forgets all but the newest
-// and notes the time it was given.
-struct NewestEvents {
-  std::vector<std::string> ids;
-  absl::Time trimmed_at = absl::InfinitePast();
-};
-void SeeNewest(NewestEvents& state, const events::v1::ClientEvent&, const std::string& event_id) {
-  state.ids.push_back(event_id);
-}
-void KeepNewest(NewestEvents& state, absl::Time now) {
+// A trim for ReadFolded: forgets all but the newest id, and notes the time it was given.
+void KeepNewest(SeenEvents& state, absl::Time now) {
   if (state.ids.size() > 1) state.ids.erase(state.ids.begin(), state.ids.end() - 1);
   state.trimmed_at = now;
 }
@@ -89,9 +81,9 @@ class CommandHandlerTest : public eventstore::testing::StoreTest {
     counting_ = std::make_unique<InstrumentedStore>(*store_);
   }
 
-  // Runs request `request_id`: folds `stream` with See (then `also_folds`, when set), and appends
-  // one event to `stream` (and one to `also_folds` when `writes_both`). Returns the ids the
-  // decision saw in `stream`.
+  // Runs request `request_id`: folds `stream` with See and `forget_` (then `also_folds`, when
+  // set), and appends one event to `stream` (and one to `also_folds` when `writes_both`). Returns
+  // the ids the decision saw in `stream`; `seen_` keeps the whole state.
   std::vector<std::string> AppendOne(CommandHandler& handler, const std::string& request_id,
                                      const std::string& stream, const std::string& also_folds = "",
                                      bool writes_both = false) {
@@ -101,9 +93,11 @@ class CommandHandlerTest : public eventstore::testing::StoreTest {
     context.actor = "desk";
     absl::StatusOr<CommandOutcome> outcome = handler.Handle(
         context, [&](StreamReader& reader) -> absl::StatusOr<std::vector<StreamWrite>> {
-          auto state = reader.ReadFolded<SeenEvents, events::v1::ClientEvent>(stream, &See);
+          auto state =
+              reader.ReadFolded<SeenEvents, events::v1::ClientEvent>(stream, &See, forget_);
           if (!state.ok()) return state.status();
-          seen = (*state)->ids;
+          seen_ = **state;
+          seen = seen_.ids;
           if (!also_folds.empty()) {
             auto other = reader.ReadFolded<SeenEvents, events::v1::ClientEvent>(also_folds, &See);
             if (!other.ok()) return other.status();
@@ -118,33 +112,13 @@ class CommandHandlerTest : public eventstore::testing::StoreTest {
     return seen;
   }
 
-  // Runs request `request_id`: folds `stream` with SeeNewest, trimmed by KeepNewest, and appends
-  // one event to it. Returns the state the decision saw.
-  NewestEvents AppendOneTrimmed(CommandHandler& handler, const std::string& request_id,
-                                const std::string& stream) {
-    NewestEvents seen;
-    CommandContext context;
-    context.request_id = request_id;
-    context.actor = "desk";
-    absl::StatusOr<CommandOutcome> outcome = handler.Handle(
-        context, [&](StreamReader& reader) -> absl::StatusOr<std::vector<StreamWrite>> {
-          auto state = reader.ReadFolded<NewestEvents, events::v1::ClientEvent>(stream, &SeeNewest,
-                                                                                &KeepNewest);
-          if (!state.ok()) return state.status();
-          seen = **state;
-          events::v1::ClientEvent event;
-          event.mutable_registered()->set_client_id(stream);
-          return std::vector<StreamWrite>{Write(stream, std::vector{event})};
-        });
-    EXPECT_TRUE(outcome.ok()) << outcome.status();
-    return seen;
-  }
-
   CommandHandler Handler(size_t cached_streams = CommandHandler::kCachedStreams) {
     return CommandHandler(*counting_, absl::Now, cached_streams);
   }
 
   std::unique_ptr<InstrumentedStore> counting_;
+  void (*forget_)(SeenEvents&, absl::Time) = nullptr;
+  SeenEvents seen_;
 };
 
 TEST_F(CommandHandlerTest, TheNextCommandOnAStreamReadsNoneOfItsEvents) {
@@ -163,21 +137,20 @@ TEST_F(CommandHandlerTest, TheNextCommandOnAStreamReadsNoneOfItsEvents) {
 TEST_F(CommandHandlerTest, ACachedStateIsTrimmedAtTheTimeOfTheDecisionThatCachedIt) {
   absl::Time now = absl::FromUnixSeconds(1'000'000);
   CommandHandler handler(*counting_, [&now] { return now; });
-  EXPECT_THAT(AppendOneTrimmed(handler, "r1", "client-a").ids, ElementsAre());
+  forget_ = &KeepNewest;
+  EXPECT_THAT(AppendOne(handler, "r1", "client-a"), ElementsAre());
   now += absl::Hours(1);
-  EXPECT_THAT(AppendOneTrimmed(handler, "r2", "client-a").ids, ElementsAre("r1/0"));
+  EXPECT_THAT(AppendOne(handler, "r2", "client-a"), ElementsAre("r1/0"));
   now += absl::Hours(1);
   // Cached after r2's append, trimmed at r2's time: r1's event is forgotten.
-  const NewestEvents third = AppendOneTrimmed(handler, "r3", "client-a");
-  EXPECT_THAT(third.ids, ElementsAre("r2/0"));
-  EXPECT_EQ(third.trimmed_at, absl::FromUnixSeconds(1'000'000) + absl::Hours(1));
+  EXPECT_THAT(AppendOne(handler, "r3", "client-a"), ElementsAre("r2/0"));
+  EXPECT_EQ(seen_.trimmed_at, absl::FromUnixSeconds(1'000'000) + absl::Hours(1));
   EXPECT_EQ(counting_->events_read, 0);
 
   // Folded from the log by a handler with nothing cached: trimmed before the decision sees it.
   CommandHandler fresh(*counting_, [&now] { return now; });
-  const NewestEvents fourth = AppendOneTrimmed(fresh, "r4", "client-a");
-  EXPECT_THAT(fourth.ids, ElementsAre("r3/0"));
-  EXPECT_EQ(fourth.trimmed_at, now);
+  EXPECT_THAT(AppendOne(fresh, "r4", "client-a"), ElementsAre("r3/0"));
+  EXPECT_EQ(seen_.trimmed_at, now);
   EXPECT_EQ(counting_->events_read, 3);
 }
 

@@ -7,12 +7,10 @@
 #include "grpcpp/server_builder.h"
 #include "services/grpc_status.h"
 #include "services/server.h"
+#include "tests/bench/command_runs.h"
 
 namespace stipple::bench {
 namespace {
-
-// As the PostgreSQL peer: an append that keeps losing races is given up after this many tries.
-constexpr int kMaxAttempts = 20;
 
 eventstore::ProposedEvent Proposed(const v1::ReplayedEvent& event) {
   return {.event_id = event.event_id(),
@@ -40,7 +38,7 @@ grpc::Status AppendReplayService::Append(grpc::ServerContext* /*context*/,
     }
     part->events.push_back(Proposed(event));
   }
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxAppendAttempts; ++attempt) {
     for (eventstore::StreamAppend& part : parts) {
       absl::StatusOr<eventstore::StreamVersion> version = CurrentVersion(part.stream);
       if (!version.ok()) return services::ToGrpcStatus(version.status());

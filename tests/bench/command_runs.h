@@ -39,6 +39,10 @@ struct Figures {
   std::optional<double> machine_busy_seconds;
 };
 
+// Both replays (the PostgreSQL peer, the gRPC + store replay) give an append up after it has
+// lost the race for a stream's version this many times.
+inline constexpr int kMaxAppendAttempts = 20;
+
 // One append as the log recorded it.
 struct RecordedAppend {
   std::vector<eventstore::RecordedEvent> events;

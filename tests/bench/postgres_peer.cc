@@ -85,9 +85,10 @@ AppendResult AppendToPostgresOnce(PGconn* connection, const RecordedAppend& appe
   return Exec(connection, "COMMIT") ? AppendResult::kAppended : AppendResult::kFailed;
 }
 
-// The same, tried again while it loses races (at most 20 times); counts the lost races.
+// The same, tried again while it loses races (at most kMaxAppendAttempts times); counts the lost
+// races.
 bool AppendToPostgres(PGconn* connection, const RecordedAppend& append, int64_t* lost_races) {
-  for (int attempt = 0; attempt < 20; ++attempt) {
+  for (int attempt = 0; attempt < kMaxAppendAttempts; ++attempt) {
     const AppendResult result = AppendToPostgresOnce(connection, append);
     if (result != AppendResult::kLostRace) return result == AppendResult::kAppended;
     ++*lost_races;
